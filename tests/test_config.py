@@ -1,0 +1,48 @@
+"""Settings: defaults derived from the project root, environment overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import impact
+from impact.config import project_root, settings
+from impact.errors import Problem
+
+
+def test_defaults_derive_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("IMPACT_HOME", "IMPACT_STORE", "IMPACT_CATALOG", "IMPACT_REPORTS", "IMPACT_INBOX"):
+        monkeypatch.delenv(var, raising=False)
+    s = settings()
+    root = project_root()
+    assert (root / "pyproject.toml").is_file()
+    assert s.catalog_dir == root / "indicators"
+    assert s.store_dir == root / "data" / "store"
+    assert s.reports_dir == root / "reports"
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("IMPACT_STORE", str(tmp_path / "s"))
+    monkeypatch.setenv("IMPACT_MAX_BYTES", "123")
+    monkeypatch.setenv("IMPACT_TODAY", "2025-01-02")
+    monkeypatch.setenv("IMPACT_LANG", "xx")
+    s = settings()
+    assert s.store_dir == tmp_path / "s"
+    assert s.max_bytes == 123
+    assert s.today == dt.date(2025, 1, 2)
+    assert s.lang == "de"  # unknown languages fall back to German
+    assert s.with_(store_dir=tmp_path / "t", lang=None).store_dir == tmp_path / "t"
+
+
+def test_problem_is_bilingual() -> None:
+    p = Problem(3, "period", "bad_period", "Zeitraum ungültig", "invalid period", "z. B. 2024-Q2", "e.g. 2024-Q2")
+    assert p.message("de") == "Zeitraum ungültig (z. B. 2024-Q2)"
+    assert p.to_json("en") == {"row": 3, "column": "period", "code": "bad_period", "message": "invalid period (e.g. 2024-Q2)"}
+
+
+def test_public_api_is_lazy_and_complete() -> None:
+    assert impact.load_catalog is not None
+    with pytest.raises(AttributeError):
+        impact.does_not_exist  # noqa: B018
