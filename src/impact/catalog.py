@@ -275,12 +275,13 @@ class _Collector:
         self.root = root
         self.problems: list[CatalogProblem] = []
 
-    def add(self, file: Path, entry: str | None, message: str) -> None:
+    def add(self, file: Path, entry: str | None, message_de: str, message_en: str) -> None:
+        """Record a problem; the message is German first, English second (``de / en``)."""
         try:
             name = str(file.relative_to(self.root.parent))
         except ValueError:
             name = str(file)
-        self.problems.append(CatalogProblem(name, entry, message))
+        self.problems.append(CatalogProblem(name, entry, f"{message_de} / {message_en}"))
 
 
 def _load_yaml(path: Path, col: _Collector) -> Any:
@@ -289,25 +290,29 @@ def _load_yaml(path: Path, col: _Collector) -> Any:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (safe loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        col.add(path, None, f"invalid YAML: {where}{exc.problem}")
+        where_de = f"Zeile {mark.line + 1}, Spalte {mark.column + 1}: " if mark else ""
+        where_en = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        col.add(path, None, f"ungültiges YAML, {where_de}{exc.problem}", f"invalid YAML: {where_en}{exc.problem}")
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        col.add(path, None, f"invalid YAML: {exc}")
+        col.add(path, None, f"ungültiges YAML: {exc}", f"invalid YAML: {exc}")
     return None
 
 
 def _text(raw: Any, key: str, file: Path, entry: str, col: _Collector, required: bool = True) -> Text:
     if not isinstance(raw, dict):
         if required or raw is not None:
-            col.add(file, entry, f"'{key}' must have a German ('de') and an English ('en') text")
+            col.add(file, entry, f"'{key}' braucht einen deutschen ('de') und einen englischen ('en') Text",
+                    f"'{key}' must have a German ('de') and an English ('en') text")
         return Text("", "")
-    for lang, label in (("de", "German"), ("en", "English")):
+    for lang, label_de, label_en in (("de", "deutscher", "German"), ("en", "englischer", "English")):
         value = raw.get(lang)
         if not isinstance(value, str) or not value.strip():
-            col.add(file, entry, f"missing {label} {key} ('{key}.{lang}')")
+            col.add(file, entry, f"{label_de} Text für '{key}' fehlt ('{key}.{lang}')",
+                    f"missing {label_en} {key} ('{key}.{lang}')")
     extra = set(raw) - {"de", "en"}
     if extra:
-        col.add(file, entry, f"'{key}' has unknown languages {sorted(extra)}; use 'de' and 'en'")
+        col.add(file, entry, f"'{key}' hat unbekannte Sprachen {sorted(extra)}; erlaubt sind 'de' und 'en'",
+                f"'{key}' has unknown languages {sorted(extra)}; use 'de' and 'en'")
     return Text(str(raw.get("de") or ""), str(raw.get("en") or ""))
 
 
@@ -321,7 +326,8 @@ def _date(raw: Any, key: str, file: Path, entry: str, col: _Collector) -> dt.dat
             return dt.date.fromisoformat(raw)
         except ValueError:
             pass
-    col.add(file, entry, f"'{key}' must be a date written YYYY-MM-DD, got {raw!r}")
+    col.add(file, entry, f"'{key}' muss ein Datum der Form JJJJ-MM-TT sein, gefunden: {raw!r}",
+            f"'{key}' must be a date written YYYY-MM-DD, got {raw!r}")
     return None
 
 
@@ -329,7 +335,7 @@ def _number(raw: Any, key: str, file: Path, entry: str, col: _Collector, optiona
     if raw is None and optional:
         return None
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
-        col.add(file, entry, f"'{key}' must be a number, got {raw!r}")
+        col.add(file, entry, f"'{key}' muss eine Zahl sein, gefunden: {raw!r}", f"'{key}' must be a number, got {raw!r}")
         return None
     return float(raw)
 
@@ -338,19 +344,22 @@ def _entries(doc: Any, key: str, file: Path, col: _Collector) -> list[dict[str, 
     if doc is None:
         return []
     if not isinstance(doc, dict) or key not in doc:
-        col.add(file, None, f"expected a top-level '{key}:' list")
+        col.add(file, None, f"erwartet wird eine Liste '{key}:' auf oberster Ebene", f"expected a top-level '{key}:' list")
         return []
     items = doc[key]
     if not isinstance(items, list):
-        col.add(file, None, f"'{key}' must be a list")
+        col.add(file, None, f"'{key}' muss eine Liste sein", f"'{key}' must be a list")
         return []
     out = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict):
-            col.add(file, f"entry {n}", "each entry must be a mapping with an 'id'")
+            col.add(file, f"entry {n}", "jeder Eintrag braucht Schlüssel, darunter 'id'",
+                    "each entry must be a mapping with an 'id'")
             continue
         if not isinstance(item.get("id"), str) or not _SLUG.match(item["id"]):
-            col.add(file, f"entry {n}", f"'id' must be a lower-case slug like 'my-indicator', got {item.get('id')!r}")
+            col.add(file, f"entry {n}",
+                    f"'id' muss klein geschrieben sein, ohne Leerzeichen, etwa 'mein-indikator'; gefunden: {item.get('id')!r}",
+                    f"'id' must be a lower-case slug like 'my-indicator', got {item.get('id')!r}")
             continue
         out.append(item)
     return out
@@ -361,7 +370,8 @@ def _unique(items: Iterable[dict[str, Any]], file: Path, col: _Collector, seen: 
     for item in items:
         ident = item["id"]
         if ident in seen:
-            col.add(file, ident, f"duplicate id '{ident}' (already defined in {seen[ident].name})")
+            col.add(file, ident, f"doppelte Kennung '{ident}' (schon definiert in {seen[ident].name})",
+                    f"duplicate id '{ident}' (already defined in {seen[ident].name})")
             continue
         seen[ident] = file
         out.append(item)
@@ -372,12 +382,14 @@ def _entity(item: dict[str, Any], file: Path, col: _Collector, kinds: tuple[str,
     ident = item["id"]
     allowed = {"id", "name", "description", "section"} | ({"kind"} if kinds else set())
     for extra in sorted(set(item) - allowed):
-        col.add(file, ident, f"unknown key '{extra}'")
+        col.add(file, ident, f"unbekannter Schlüssel '{extra}'", f"unknown key '{extra}'")
     kind = item.get("kind")
     if kinds and kind not in kinds:
-        col.add(file, ident, f"'kind' must be one of {list(kinds)}, got {kind!r}")
+        col.add(file, ident, f"'kind' muss einer von {list(kinds)} sein, gefunden: {kind!r}",
+                f"'kind' must be one of {list(kinds)}, got {kind!r}")
     if not isinstance(item.get("section"), str):
-        col.add(file, ident, "missing 'section' (the Strategic Framework section it comes from)")
+        col.add(file, ident, "'section' fehlt (der Abschnitt des Strategischen Rahmens)",
+                "missing 'section' (the Strategic Framework section it comes from)")
     return Entity(ident, _text(item.get("name"), "name", file, ident, col),
                   _text(item.get("description"), "description", file, ident, col),
                   str(item.get("section", "")), kind if kinds else None)
@@ -388,17 +400,19 @@ def _check_refs(values: Any, key: str, known: Mapping[str, Any], file: Path, ide
     if values is None:
         values = []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        col.add(file, ident, f"'{key}' must be a list of ids")
+        col.add(file, ident, f"'{key}' muss eine Liste von Kennungen sein", f"'{key}' must be a list of ids")
         return ()
     if len(values) < min_items:
-        col.add(file, ident, f"'{key}' needs at least {min_items} entry")
+        col.add(file, ident, f"'{key}' braucht mindestens {min_items} Eintrag", f"'{key}' needs at least {min_items} entry")
     for v in values:
         if v not in known:
             hint = _close(v, known)
-            col.add(file, ident, f"unknown {key[:-1].replace('_', ' ')} id '{v}'" + (f" (did you mean '{hint}'?)" if hint else "")
+            col.add(file, ident,
+                    f"unbekannte Kennung '{v}' in '{key}'" + (f" (meinten Sie '{hint}'?)" if hint else ""),
+                    f"unknown {key[:-1].replace('_', ' ')} id '{v}'" + (f" (did you mean '{hint}'?)" if hint else "")
                     + f"; known: {', '.join(known)}")
     if len(set(values)) != len(values):
-        col.add(file, ident, f"'{key}' lists an id twice")
+        col.add(file, ident, f"'{key}' nennt eine Kennung doppelt", f"'{key}' lists an id twice")
     return tuple(values)
 
 
@@ -409,71 +423,84 @@ def _close(word: str, options: Iterable[str]) -> str | None:
     return match[0] if match else None
 
 
-def _indicator(item: dict[str, Any], file: Path, col: _Collector, fw: dict[str, Mapping[str, Any]]) -> Indicator | None:
+def _indicator(item: dict[str, Any], file: Path, col: _Collector,
+               fw: Mapping[str, Mapping[str, Any]]) -> Indicator | None:
     ident = item["id"]
     n_before = len(col.problems)
     for extra in sorted(set(item) - INDICATOR_KEYS):
         hint = _close(extra, INDICATOR_KEYS)
-        col.add(file, ident, f"unknown key '{extra}'" + (f" (did you mean '{hint}'?)" if hint else ""))
+        col.add(file, ident, f"unbekannter Schlüssel '{extra}'" + (f" (meinten Sie '{hint}'?)" if hint else ""),
+                f"unknown key '{extra}'" + (f" (did you mean '{hint}'?)" if hint else ""))
     for missing in sorted(_REQUIRED_INDICATOR_KEYS - set(item)):
-        col.add(file, ident, f"missing '{missing}'")
+        col.add(file, ident, f"'{missing}' fehlt", f"missing '{missing}'")
     name = _text(item.get("name"), "name", file, ident, col)
     definition = _text(item.get("definition"), "definition", file, ident, col)
     source = _text(item.get("source"), "source", file, ident, col)
     method = _text(item.get("method"), "method", file, ident, col)
     unit = item.get("unit")
     if unit not in fw["units"]:
-        col.add(file, ident, f"unknown unit '{unit}'; known: {', '.join(fw['units'])}")
+        col.add(file, ident, f"unbekannte Einheit '{unit}'",
+                f"unknown unit '{unit}'; known: {', '.join(fw['units'])}")
     value_type = item.get("value_type")
     if value_type not in VALUE_TYPES:
-        col.add(file, ident, f"'value_type' must be one of {list(VALUE_TYPES)}, got {value_type!r}")
+        col.add(file, ident, f"'value_type' muss einer von {list(VALUE_TYPES)} sein, gefunden: {value_type!r}",
+                f"'value_type' must be one of {list(VALUE_TYPES)}, got {value_type!r}")
     direction = item.get("direction")
     if direction not in DIRECTIONS:
-        col.add(file, ident, f"'direction' must be one of {list(DIRECTIONS)}, got {direction!r}")
+        col.add(file, ident, f"'direction' muss einer von {list(DIRECTIONS)} sein, gefunden: {direction!r}",
+                f"'direction' must be one of {list(DIRECTIONS)}, got {direction!r}")
     frequency = item.get("frequency")
     if frequency not in FREQUENCIES:
-        col.add(file, ident, f"'frequency' must be one of {list(FREQUENCIES)}, got {frequency!r}")
+        col.add(file, ident, f"'frequency' muss einer von {list(FREQUENCIES)} sein, gefunden: {frequency!r}",
+                f"'frequency' must be one of {list(FREQUENCIES)}, got {frequency!r}")
     step = item.get("impact_step")
     if isinstance(step, bool) or not isinstance(step, int) or not 1 <= step <= 7:
-        col.add(file, ident, f"'impact_step' must be a whole number from 1 to 7, got {step!r}")
+        col.add(file, ident, f"'impact_step' muss eine ganze Zahl von 1 bis 7 sein, gefunden: {step!r}",
+                f"'impact_step' must be a whole number from 1 to 7, got {step!r}")
         step = 1
     lo = _number(item.get("min"), "min", file, ident, col, optional=True)
     hi = _number(item.get("max"), "max", file, ident, col, optional=True)
     if lo is not None and hi is not None and lo >= hi:
-        col.add(file, ident, f"'min' ({lo:g}) must be below 'max' ({hi:g})")
+        col.add(file, ident, f"'min' ({lo:g}) muss kleiner als 'max' ({hi:g}) sein", f"'min' ({lo:g}) must be below 'max' ({hi:g})")
     weight = _number(item.get("weight", 1.0), "weight", file, ident, col)
     if weight is not None and weight <= 0:
-        col.add(file, ident, "'weight' must be positive")
+        col.add(file, ident, "'weight' muss positiv sein", "'weight' must be positive")
     section = item.get("framework_section")
     if not isinstance(section, str) or not section.strip():
-        col.add(file, ident, "missing 'framework_section' (e.g. '004 §2.3')")
+        col.add(file, ident, "'framework_section' fehlt (z. B. '004 §2.3')", "missing 'framework_section' (e.g. '004 §2.3')")
 
     def in_range(v: float | None, what: str, project: str) -> None:
         if v is None:
             return
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             rng = f"[{'-∞' if lo is None else f'{lo:g}'}, {'∞' if hi is None else f'{hi:g}'}]"
-            col.add(file, ident, f"{what} {v:g} for project '{project}' is outside the valid range {rng}")
+            what_de = {"baseline": "Ausgangswert", "target": "Zielwert", "band low": "Korridor unten",
+                       "band high": "Korridor oben"}.get(what, what)
+            col.add(file, ident, f"{what_de} {v:g} für Projekt '{project}' liegt außerhalb des gültigen Bereichs {rng}",
+                    f"{what} {v:g} for project '{project}' is outside the valid range {rng}")
 
     targets: dict[str, Target] = {}
     raw_targets = item.get("targets")
     if not isinstance(raw_targets, dict) or not raw_targets:
         if "targets" in item:
-            col.add(file, ident, "'targets' must map project ids to {baseline, baseline_date, target, target_date}")
+            col.add(file, ident, "'targets' muss Projekt-Kennungen auf {baseline, baseline_date, target, target_date} abbilden",
+                    "'targets' must map project ids to {baseline, baseline_date, target, target_date}")
         raw_targets = {}
     for project, t in raw_targets.items():
         if project not in fw["projects"]:
             hint = _close(str(project), fw["projects"])
-            col.add(file, ident, f"unknown project id '{project}' in targets" + (f" (did you mean '{hint}'?)" if hint else ""))
+            col.add(file, ident, f"unbekannte Projekt-Kennung '{project}' in targets" + (f" (meinten Sie '{hint}'?)" if hint else ""),
+                    f"unknown project id '{project}' in targets" + (f" (did you mean '{hint}'?)" if hint else ""))
             continue
         if not isinstance(t, dict):
-            col.add(file, ident, f"targets.{project} must be a mapping")
+            col.add(file, ident, f"targets.{project} braucht Schlüssel und Werte", f"targets.{project} must be a mapping")
             continue
         for extra in sorted(set(t) - TARGET_KEYS):
-            col.add(file, ident, f"unknown key '{extra}' in targets.{project}")
+            col.add(file, ident, f"unbekannter Schlüssel '{extra}' in targets.{project}",
+                    f"unknown key '{extra}' in targets.{project}")
         for missing in ("baseline", "baseline_date", "target", "target_date"):
             if missing not in t:
-                col.add(file, ident, f"missing '{missing}' in targets.{project}")
+                col.add(file, ident, f"'{missing}' fehlt in targets.{project}", f"missing '{missing}' in targets.{project}")
         base = _number(t.get("baseline"), "baseline", file, ident, col)
         tgt = _number(t.get("target"), "target", file, ident, col)
         bdate = _date(t.get("baseline_date"), "baseline_date", file, ident, col)
@@ -481,32 +508,41 @@ def _indicator(item: dict[str, Any], file: Path, col: _Collector, fw: dict[str, 
         in_range(base, "baseline", project)
         in_range(tgt, "target", project)
         if bdate and tdate and bdate >= tdate:
-            col.add(file, ident, f"targets.{project}: 'baseline_date' must be before 'target_date'")
+            col.add(file, ident, f"targets.{project}: 'baseline_date' muss vor 'target_date' liegen",
+                    f"targets.{project}: 'baseline_date' must be before 'target_date'")
         band = None
         if direction == "target_band":
             raw_band = t.get("band")
             if (not isinstance(raw_band, list) or len(raw_band) != 2
                     or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in raw_band)):
-                col.add(file, ident, f"targets.{project}: a target_band indicator needs 'band: [low, high]'")
+                col.add(file, ident, f"targets.{project}: ein Indikator mit target_band braucht 'band: [unten, oben]'",
+                        f"targets.{project}: a target_band indicator needs 'band: [low, high]'")
             else:
                 band = (float(raw_band[0]), float(raw_band[1]))
                 if band[0] > band[1]:
-                    col.add(file, ident, f"targets.{project}: band low must not exceed band high")
+                    col.add(file, ident, f"targets.{project}: die Untergrenze des Korridors liegt über der Obergrenze",
+                            f"targets.{project}: band low must not exceed band high")
                 in_range(band[0], "band low", project)
                 in_range(band[1], "band high", project)
                 if tgt is not None and not band[0] <= tgt <= band[1]:
-                    col.add(file, ident, f"targets.{project}: target {tgt:g} lies outside its band")
+                    col.add(file, ident, f"targets.{project}: Zielwert {tgt:g} liegt außerhalb seines Korridors",
+                            f"targets.{project}: target {tgt:g} lies outside its band")
         elif "band" in t:
-            col.add(file, ident, f"targets.{project}: 'band' is only for direction 'target_band'")
+            col.add(file, ident, f"targets.{project}: 'band' gibt es nur bei direction 'target_band'",
+                    f"targets.{project}: 'band' is only for direction 'target_band'")
         elif base is not None and tgt is not None and base == tgt:
-            col.add(file, ident, f"targets.{project}: target equals baseline, progress is undefined")
+            col.add(file, ident, f"targets.{project}: Zielwert gleich Ausgangswert, Fortschritt nicht bestimmbar",
+                    f"targets.{project}: target equals baseline, progress is undefined")
         elif base is not None and tgt is not None and direction in DIRECTIONS:
             if (direction == "higher_is_better") != (tgt > base):
-                col.add(file, ident, f"targets.{project}: target {tgt:g} does not point in the direction "
+                col.add(file, ident, f"targets.{project}: Zielwert {tgt:g} weist vom Ausgangswert {base:g} nicht "
+                        f"in die Richtung '{direction}'",
+                        f"targets.{project}: target {tgt:g} does not point in the direction "
                         f"'{direction}' from baseline {base:g}")
         illustrative = t.get("illustrative", True)
         if not isinstance(illustrative, bool):
-            col.add(file, ident, f"targets.{project}: 'illustrative' must be true or false")
+            col.add(file, ident, f"targets.{project}: 'illustrative' muss true oder false sein",
+                    f"targets.{project}: 'illustrative' must be true or false")
             illustrative = True
         if base is not None and tgt is not None and bdate and tdate:
             targets[project] = Target(base, bdate, tgt, tdate, illustrative, band)
@@ -559,7 +595,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     for key in _FRAMEWORK_FILES:
         f = fw_dir / f"{key}.yaml"
         if not f.is_file():
-            col.add(f, None, "file missing")
+            col.add(f, None, "Datei fehlt", "file missing")
             raw_fw[key] = []
             continue
         raw_fw[key] = _unique(_entries(_load_yaml(f, col), key, f, col), f, col, {})
@@ -573,11 +609,11 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         ident = item["id"]
         allowed = {"id", "name", "description", "section", "lead", "start", "end", "runtime_illustrative"}
         for extra in sorted(set(item) - allowed):
-            col.add(f, ident, f"unknown key '{extra}'")
+            col.add(f, ident, f"unbekannter Schlüssel '{extra}'", f"unknown key '{extra}'")
         start = _date(item.get("start"), "start", f, ident, col)
         end = _date(item["end"], "end", f, ident, col) if item.get("end") is not None else None
         if start and end and start >= end:
-            col.add(f, ident, "'start' must be before 'end'")
+            col.add(f, ident, "'start' muss vor 'end' liegen", "'start' must be before 'end'")
         projects[ident] = Project(
             ident, _text(item.get("name"), "name", f, ident, col),
             _text(item.get("description"), "description", f, ident, col),
@@ -591,11 +627,12 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         values: dict[str, Text] = {}
         raw_values = item.get("values")
         if not isinstance(raw_values, list) or not raw_values:
-            col.add(f, ident, "'values' must be a non-empty list of {id, name}")
+            col.add(f, ident, "'values' muss eine nicht leere Liste von {id, name} sein",
+                    "'values' must be a non-empty list of {id, name}")
             raw_values = []
         for v in raw_values:
             if not isinstance(v, dict) or not isinstance(v.get("id"), str):
-                col.add(f, ident, f"breakdown value {v!r} needs an 'id'")
+                col.add(f, ident, f"Ausprägung {v!r} braucht eine 'id'", f"breakdown value {v!r} needs an 'id'")
                 continue
             values[v["id"]] = _text(v.get("name"), "name", f, f"{ident}.{v['id']}", col)
         breakdowns[ident] = Breakdown(ident, _text(item.get("name"), "name", f, ident, col), values)
@@ -606,7 +643,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         ident = item["id"]
         aliases = item.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            col.add(f, ident, "'aliases' must be a list of texts")
+            col.add(f, ident, "'aliases' muss eine Liste von Texten sein", "'aliases' must be a list of texts")
             aliases = []
         units[ident] = Unit(ident, _text(item.get("name"), "name", f, ident, col), str(item.get("symbol", ident)),
                             tuple(aliases))
@@ -621,7 +658,8 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
             if ind is not None:
                 indicators[ind.id] = ind
     if not indicators and not col.problems:
-        col.add(root, None, "no indicators found (expected YAML files with an 'indicators:' list)")
+        col.add(root, None, "keine Indikatoren gefunden (erwartet: YAML-Dateien mit einer Liste 'indicators:')",
+                "no indicators found (expected YAML files with an 'indicators:' list)")
     if col.problems:
         raise CatalogError(col.problems)
     all_files = sorted(root.rglob("*.yaml"))

@@ -21,9 +21,9 @@ __all__ = [
 
 FREQUENCIES = ("monthly", "quarterly", "yearly")
 
-_YEARLY = re.compile(r"^(\d{4})$")
-_QUARTERLY = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
-_MONTHLY = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEARLY = re.compile(r"^(\d{4})$", re.ASCII)
+_QUARTERLY = re.compile(r"^(\d{4})-?[Qq]([1-4])$", re.ASCII)
+_MONTHLY = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)
