@@ -5,6 +5,7 @@ Stage-specific fixtures live beside their tests (tests/<stage>/conftest.py or th
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -41,3 +42,26 @@ def min_catalog_dir(tmp_path: Path) -> Path:
 def min_catalog(min_catalog_dir: Path) -> Catalog:
     """The tiny test catalog, loaded."""
     return load_catalog(min_catalog_dir)
+
+
+SAMPLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Path:
+    """A store filled from every submission file in ``data/sample/`` (name order), via ingest_file.
+
+    Ingested with the real catalog and "today" = 2026-11-21. Rejected sample files (if any are
+    deliberately broken) land in the store's quarantine. Read-only for tests: copy it before
+    writing. Returns the store directory.
+    """
+    files = sorted(p for p in (ROOT / "data" / "sample").glob("*") if p.suffix.lower() in SAMPLE_SUFFIXES)
+    if not files:
+        pytest.skip("data/sample/ has no submission files yet")
+    from impact.ingest import ingest_file
+    from impact.store import Store
+
+    store = Store(tmp_path_factory.mktemp("sample_store") / "store")
+    for path in files:
+        ingest_file(path, store, catalog, today=dt.date(2026, 11, 21))
+    return store.path
