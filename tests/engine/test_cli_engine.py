@@ -1,0 +1,169 @@
+"""``impact scores`` and ``impact export`` on a REAL store (filled through impact.ingest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import frictionless
+import pytest
+from click.testing import CliRunner
+
+from impact.catalog import Catalog
+from impact.cli import cli
+from impact.ingest import ingest_file
+from impact.store import Store
+
+# min catalog: kiezbox/test-users 0 → 1000, smart-water/test-users 100 → 500, kiezbox/test-outage-hours 40 → 10
+SUBMISSION = """\
+project_id,indicator_id,period,value,note
+kiezbox,test-users,2026-Q2,0,at baseline
+smart-water,test-users,2026-Q2,500,at target
+kiezbox,test-outage-hours,2026-09,25,halfway (lower is better)
+"""
+
+
+def _today_utc() -> str:
+    """Receipt times are real UTC clock times, so evaluate as of the real day (not IMPACT_TODAY)."""
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+@pytest.fixture()
+def store(tmp_path: Path, min_catalog: Catalog) -> Store:
+    st = Store(tmp_path / "store")
+    src = tmp_path / "einreichung.csv"
+    src.write_text(SUBMISSION, encoding="utf-8")
+    result = ingest_file(src, st, min_catalog)
+    assert result.status == "accepted", result.report.to_text("en")
+    return st
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_scores_json_baseline_target_halfway(store: Store, min_catalog_dir: Path) -> None:
+    code, out, _ = run("scores", "--format", "json", "--store", str(store.path), "--catalog", str(min_catalog_dir),
+                       "--as-of", _today_utc())
+    assert code == 0
+    js = json.loads(out)
+    assert set(js) == {"as_of", "projects", "portfolio"} and js["as_of"] == _today_utc()
+    progress = {(pid, i["id"]): (i["progress"], i["progress_raw"])
+                for pid, p in js["projects"].items() for i in p["indicators"]}
+    assert progress[("kiezbox", "test-users")] == (0.0, 0.0)
+    assert progress[("smart-water", "test-users")] == (1.0, 1.0)
+    assert progress[("kiezbox", "test-outage-hours")] == (0.5, 0.5)
+    assert progress[("kiezbox", "test-satisfaction")] == (None, None)  # no data: null, not 0
+    kb = js["projects"]["kiezbox"]
+    # kiezbox: 2 of 3 indicators with data, mean of 0 and 0.5
+    assert kb["overall"]["score"] == pytest.approx(0.25) and kb["overall"]["coverage"] == pytest.approx(2 / 3)
+    for key in ("guiding_ideas", "principles"):
+        for g in kb[key].values():
+            assert set(g) >= {"score", "coverage"}
+    pf = js["portfolio"]
+    assert pf["overall"]["score"] == pytest.approx(0.5) and pf["overall"]["coverage"] == pytest.approx(3 / 5)
+    ind = kb["indicators"][0]
+    assert set(ind) >= {"id", "period", "value", "baseline", "target", "progress", "progress_raw", "status",
+                        "trend", "forecast"}
+
+
+def test_scores_for_one_project_and_as_of_the_past(store: Store, min_catalog_dir: Path) -> None:
+    code, out, _ = run("scores", "--format", "json", "--project", "smart-water", "--store", str(store.path),
+                       "--catalog", str(min_catalog_dir), "--as-of", _today_utc())
+    js = json.loads(out)
+    assert code == 0 and list(js["projects"]) == ["smart-water"]
+    assert js["portfolio"]["overall"]["n_indicators"] == 5  # the portfolio still covers all projects
+    # before anything was received nothing is known
+    code, out, _ = run("scores", "--format", "json", "--store", str(store.path), "--catalog", str(min_catalog_dir),
+                       "--as-of", "2026-01-01")
+    js = json.loads(out)
+    assert code == 0 and js["portfolio"]["overall"] == {"score": None, "coverage": 0.0, "n_indicators": 5,
+                                                        "n_with_data": 0}
+
+
+def test_scores_text_german_and_english(store: Store, min_catalog_dir: Path) -> None:
+    code, out, _ = run("scores", "--store", str(store.path), "--catalog", str(min_catalog_dir), "--as-of",
+                       _today_utc(), "--project", "kiezbox")
+    assert code == 0
+    assert "Fortschr." in out and "Abdeckung" in out and "keine Daten" in out and "50 %" in out
+    code, out, _ = run("scores", "--store", str(store.path), "--catalog", str(min_catalog_dir), "--as-of",
+                       _today_utc(), "--project", "kiezbox", "--lang", "en")
+    assert code == 0 and "Progress" in out and "coverage" in out and "no data" in out
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--as-of", "31.12.2025"], "YYYY-MM-DD"),
+    (["--as-of", "2025-13-01"], "JJJJ-MM-TT"),
+    (["--project", "atlantis"], "Unknown project 'atlantis'"),
+])
+def test_scores_usage_errors_exit_2(store: Store, min_catalog_dir: Path, args: list[str], needle: str) -> None:
+    code, _, err = run("scores", "--store", str(store.path), "--catalog", str(min_catalog_dir), *args)
+    assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_scores_missing_store_exit_2(tmp_path: Path, min_catalog_dir: Path) -> None:
+    code, _, err = run("scores", "--store", str(tmp_path / "nope"), "--catalog", str(min_catalog_dir))
+    assert code == 2 and "Store not found" in err and "Speicher nicht gefunden" in err
+
+
+def test_scores_broken_catalog_exit_1(store: Store, tmp_path: Path) -> None:
+    code, _, err = run("scores", "--store", str(store.path), "--catalog", str(tmp_path / "no-catalog"))
+    assert code == 1 and "catalog" in err
+
+
+def test_export_datapackage_is_valid_frictionless(store: Store, min_catalog_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "open-data"
+    code, stdout, _ = run("export", "--format", "datapackage", "--out", str(out), "--store", str(store.path),
+                          "--catalog", str(min_catalog_dir), "--as-of", _today_utc())
+    assert code == 0 and "datapackage.json" in stdout
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    names = {r["name"] for r in pkg["resources"]}
+    assert names == {"values", "indicator-scores", "group-scores", "ladder", "completeness"}
+    values_csv = (out / "values.csv").read_text(encoding="utf-8")
+    header = values_csv.splitlines()[0].split(",")
+    assert "token_id" not in header and "file_name" not in header and "value" in header
+    assert len(values_csv.splitlines()) == 4
+    fields = {f["name"]: f["type"] for f in pkg["resources"][0]["schema"]["fields"]}
+    assert fields["value"] == "number" and fields["received_at"] == "datetime" and fields["period_start"] == "date"
+
+
+@pytest.mark.parametrize("fmt, suffix", [("csv", ".csv"), ("parquet", ".parquet")])
+def test_export_csv_and_parquet(store: Store, min_catalog_dir: Path, tmp_path: Path, fmt: str, suffix: str) -> None:
+    import pandas as pd
+
+    out = tmp_path / fmt
+    code, _, _ = run("export", "--format", fmt, "--out", str(out), "--store", str(store.path),
+                     "--catalog", str(min_catalog_dir), "--as-of", _today_utc(), "--lang", "en")
+    assert code == 0
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(f"{t}{suffix}" for t in ("values", "indicator_scores", "group_scores", "ladder",
+                                                    "completeness"))
+    read = pd.read_csv if fmt == "csv" else pd.read_parquet
+    ind = read(out / f"indicator_scores{suffix}")
+    got = {(r.project_id, r.indicator_id): r.progress for r in ind.itertuples()}
+    assert got[("kiezbox", "test-outage-hours")] == pytest.approx(0.5)
+
+
+def test_export_unwritable_out_exit_2(store: Store, min_catalog_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run("export", "--out", str(blocker / "sub"), "--store", str(store.path),
+                       "--catalog", str(min_catalog_dir), "--as-of", _today_utc())
+    assert code == 2 and "export" in err.lower() and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_real_process_scores_json(store: Store, min_catalog_dir: Path) -> None:
+    impact = Path(sys.executable).with_name("impact")
+    proc = subprocess.run([str(impact), "scores", "--format", "json", "--store", str(store.path), "--catalog",
+                           str(min_catalog_dir), "--as-of", _today_utc()], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    js = json.loads(proc.stdout)
+    assert js["projects"]["smart-water"]["indicators"][0]["progress"] == 1.0
