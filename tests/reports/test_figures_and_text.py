@@ -1,0 +1,140 @@
+"""Figures (palette, titles, text alternatives) and report texts, without kernels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from impact import figures as fg
+from impact.catalog import Catalog, Target
+from impact.report_text import LABELS, esc, fmt_date, fmt_num, fmt_pct, label, table_html
+
+
+def test_labels_are_bilingual() -> None:
+    for key, (de, en) in LABELS.items():
+        assert de.strip() and en.strip(), key
+    assert label("summary") == "Überblick" and label("summary", "en") == "Summary"
+    assert label("unknown_id", "en", what="principle", id="x", known="a, b") == "Unknown principle id 'x'. Known ids: a, b."
+
+
+def test_formatting() -> None:
+    assert fmt_num(1234.5, "de") == "1.234,5" and fmt_num(1234.5, "en") == "1,234.5"
+    assert fmt_num(3.0) == "3" and fmt_num(None) == "–" and fmt_num(float("nan")) == "–"
+    assert fmt_pct(0.425, "de") == "42 %" and fmt_pct(None) == "–"
+    assert fmt_date(dt.date(2026, 11, 21), "de") == "21.11.2026" and fmt_date("2026-11-21", "en") == "2026-11-21"
+
+
+def test_table_html_escapes_everything() -> None:
+    out = table_html([("<script>x</script>", 1.5)], ["<h>", "n"], caption="<c>", numeric=[1])
+    assert "<script>" not in out and "&lt;script&gt;" in out and "&lt;h&gt;" in out and "&lt;c&gt;" in out
+    assert '<td class="num">1.5</td>' in out
+    assert esc('"&') == "&quot;&amp;"
+
+
+def test_trajectory_value() -> None:
+    t = Target(0.0, dt.date(2024, 1, 1), 100.0, dt.date(2026, 1, 1))
+    assert fg.trajectory_value(t, dt.date(2024, 1, 1)) == 0
+    assert fg.trajectory_value(t, dt.date(2026, 1, 1)) == 100
+    assert fg.trajectory_value(t, dt.date(2030, 1, 1)) == 100
+    assert 49 < fg.trajectory_value(t, dt.date(2025, 1, 1)) < 51
+
+
+def _colours(fig: object) -> set[str]:
+    found: set[str] = set()
+
+    def walk(x: object) -> None:
+        if isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+        elif isinstance(x, str) and x.startswith("#") and len(x) == 7:
+            found.add(x.upper())
+
+    walk(json.loads(fig.to_json())["data"])  # type: ignore[attr-defined]
+    return found
+
+
+def test_indicator_series_chart(min_catalog: Catalog) -> None:
+    ind = min_catalog.indicators["test-satisfaction"]  # a target band
+    series = pd.DataFrame({"period": ["2023", "2024", "2025"],
+                           "period_start": [dt.date(2023, 1, 1), dt.date(2024, 1, 1), dt.date(2025, 1, 1)],
+                           "value": [2.5, 3.0, 3.6], "note": ["<script>bad()</script>", None, None]})
+    row = pd.Series({"forecast": 3.9, "forecast_low": 3.5, "forecast_high": 4.2})
+    chart = fg.indicator_series(ind, "kiezbox", series, row, "Zufriedenheit", "de")
+    assert chart.figure.layout.title.text == "Zufriedenheit" and chart.title == "Zufriedenheit"
+    names = [t.name for t in chart.figure.data]
+    assert {"Wert", "Zielpfad", "Zielkorridor", "Prognose"} <= set(names)
+    assert _colours(chart.figure) <= {c.upper() for c in fg.OKABE_ITO}
+    assert list(chart.table.columns) == ["Zeitraum", "Datum", "Wert", "Zielpfad"]
+    assert chart.table["Wert"].tolist()[1:4] == [2.5, 3.0, 3.6]
+    assert "bad()" not in chart.figure.to_json(), "notes never go into figures"
+    en = fg.indicator_series(ind, "kiezbox", series.iloc[:0], None, "Satisfaction", "en")
+    assert "Target trajectory" in [t.name for t in en.figure.data]
+
+
+def test_score_bars_missing_score_is_labelled_not_zero() -> None:
+    rows = pd.DataFrame({"label": ["A", "B"], "score": [0.5, float("nan")], "coverage": [1.0, 0.0],
+                         "n_with_data": [2, 0], "n_indicators": [2, 3]})
+    chart = fg.score_bars(rows, "Punktzahl", "de")
+    assert chart.figure.data[0].text[1] == "keine Daten"
+    assert chart.table["Punktzahl (%)"].tolist()[0] == 50.0 and pd.isna(chart.table["Punktzahl (%)"].tolist()[1])
+    assert chart.figure.layout.title.text == "Punktzahl"
+
+
+def test_matrix_ladder_completeness_shared_cross() -> None:
+    matrix = pd.DataFrame([[0.5, None], [1.0, 0.25]], index=["p1", "p2"], columns=["g1", "g2"])
+    m = fg.matrix_heatmap(matrix, {"p1": "Projekt 1", "p2": "Projekt 2"}, {"g1": "G1", "g2": "G2"}, "Matrix")
+    assert m.figure.data[0].colorscale is not None and m.table.iloc[0].tolist() == ["Projekt 1", "50", "–"]
+    lad = fg.ladder_chart(pd.DataFrame({"level": ["output", "impact"], "n_indicators": [3, 1],
+                                        "n_with_data": [2, 0], "mean_progress": [0.5, float("nan")]}), "Treppe")
+    assert lad.table["Indikatoren"].tolist() == [3, 0, 1]
+    comp = fg.completeness_chart(pd.DataFrame({"label": ["I1"], "expected": [4], "received": [3], "share": [0.75],
+                                               "overdue": [["2026-Q1"]]}), "Vollständigkeit", "en")
+    assert comp.table["overdue"].tolist() == ["2026-Q1"]
+    shared = fg.shared_indicator_chart(pd.DataFrame({"indicator_id": ["i", "i"], "project_id": ["p1", "p2"],
+                                                     "value": [1.0, 2.0], "progress": [0.1, 0.2]}),
+                                       {"p1": "P1", "p2": "P2"}, "Geteilt")
+    assert shared.table["Projekt"].tolist() == ["P1", "P2"]
+    cross = fg.cross_project_series(pd.DataFrame({"project_id": ["p2"], "period": ["2025"],
+                                                  "period_start": [dt.date(2025, 1, 1)], "value": [4.0]}),
+                                    {"p1": "P1", "p2": "P2"}, "Verlauf")
+    assert len(cross.figure.data) == 1 and cross.figure.data[0].name == "P2"
+
+
+@pytest.mark.parametrize("builder", ["score_bars", "ladder_chart"])
+def test_figures_keep_notebooks_small(builder: str) -> None:
+    rows = pd.DataFrame({"label": ["A"], "score": [0.5], "coverage": [1.0], "n_with_data": [1], "n_indicators": [1],
+                         "level": ["output"], "mean_progress": [0.5]})
+    chart = getattr(fg, builder)(rows, "T")
+    assert len(chart.figure.to_json()) < 5000, "no big default template embedded per figure"
+
+
+def test_report_kernel_imports_stay_light(tmp_path, min_catalog: Catalog) -> None:
+    """What a report kernel runs never imports Great Expectations, scipy or nbformat."""
+    import subprocess
+    import sys
+
+    from impact.reports import _evaluate, build_cache
+
+    ev, _ = _evaluate(min_catalog, tmp_path / "empty-store", dt.date(2026, 11, 21))
+    cache = build_cache(min_catalog, ev, tmp_path / "cache.pkl")
+    code = (
+        "import sys, IPython.display as d\n"
+        "shown = []\n"
+        "d.display = lambda *a, **k: shown.append(a)\n"
+        "from impact import report_text as rt\n"
+        "from impact.reports import load_context\n"
+        f"ctx = load_context(lang='en', evaluation_cache={str(cache)!r})\n"
+        "rt.project_summary(ctx, 'kiezbox'); rt.project_guiding_ideas(ctx, 'kiezbox'); rt.portfolio_matrices(ctx)\n"
+        "assert shown\n"
+        "print(sorted(m for m in ('great_expectations', 'scipy', 'nbformat', 'jsonschema', 'impact.engine')"
+        " if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
