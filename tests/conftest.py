@@ -6,6 +6,7 @@ Stage-specific fixtures live beside their tests (tests/<stage>/conftest.py or th
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from impact.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# The whole test run (and every process it starts) lives on one fixed day: "today" for period
+# checks and the clock that stamps receipts. Without the second pin, a store filled "now" would
+# look empty to an evaluation "as of 2026-11-21" once the real date has moved on.
+os.environ["IMPACT_TODAY"] = "2026-11-21"
+os.environ["IMPACT_NOW"] = "2026-11-21T12:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)

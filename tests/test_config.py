@@ -46,3 +46,12 @@ def test_public_api_is_lazy_and_complete() -> None:
     assert impact.load_catalog is not None
     with pytest.raises(AttributeError):
         impact.does_not_exist  # noqa: B018
+
+
+def test_receipt_clock_can_be_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    from impact.config import utc_now
+
+    monkeypatch.setenv("IMPACT_NOW", "2025-03-04T05:06:07")
+    assert utc_now() == dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    monkeypatch.delenv("IMPACT_NOW")
+    assert abs((utc_now() - dt.datetime.now(dt.UTC)).total_seconds()) < 5

@@ -12,6 +12,7 @@ default that an environment variable (and, in the CLI, an option) can override.
 | inbox directory    | ``IMPACT_INBOX``       | ``<root>/data/inbox``            |
 | max. file size     | ``IMPACT_MAX_BYTES``   | 50 MB                            |
 | "today"            | ``IMPACT_TODAY``       | the real date (tests pin it)     |
+| receipt clock      | ``IMPACT_NOW``         | the real UTC time (tests and replays pin it) |
 | language           | ``IMPACT_LANG``        | ``de``                           |
 """
 
@@ -22,7 +23,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-__all__ = ["Settings", "project_root", "settings"]
+__all__ = ["Settings", "project_root", "settings", "utc_now"]
 
 LANGS = ("de", "en")
 
@@ -42,6 +43,20 @@ def project_root() -> Path:
 def _env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def utc_now() -> dt.datetime:
+    """The current UTC time, used to stamp received submissions.
+
+    ``IMPACT_NOW`` (an ISO date-time; a naive value is taken as UTC) pins it, so that tests and
+    replays of a past intake are reproducible; the store still keeps receipt times strictly
+    increasing. Leave it unset in production.
+    """
+    value = os.environ.get("IMPACT_NOW")
+    if value:
+        pinned = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return pinned if pinned.tzinfo else pinned.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def _today() -> dt.date:

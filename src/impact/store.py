@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from impact.config import settings
+from impact.config import utc_now as _clock
 from impact.errors import EXIT_UNREADABLE, ImpactError
 from impact.locking import LockBusyError, exclusive_lock
 
@@ -149,8 +150,8 @@ def sha256_hex(data: bytes) -> str:
 
 
 def utc_now() -> pd.Timestamp:
-    """Now, UTC, microsecond precision."""
-    return pd.Timestamp(dt.datetime.now(dt.UTC)).as_unit("us")
+    """Now, UTC, microsecond precision (``IMPACT_NOW`` pins it, see :func:`impact.config.utc_now`)."""
+    return pd.Timestamp(_clock()).as_unit("us")
 
 
 def _iso(ts: pd.Timestamp) -> str:
