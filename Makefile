@@ -26,9 +26,11 @@ report: $(STAMP)  ## the main job: ingest the sample submissions, then build eve
 	$(BIN)/impact catalog check
 	$(BIN)/impact ingest $(SAMPLE)
 	$(BIN)/impact report --all
+	@echo "Reports: open reports/$$(date -u +%F)/index.html"
 
-test: $(STAMP)  ## run the whole test suite (sets itself up)
-	$(BIN)/python -m pytest -n 2
+test: $(STAMP)  ## run the whole test suite (sets itself up); browser tests run last, one at a time
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check src tests benchmarks data/sample

@@ -100,8 +100,9 @@ def test_explorer_renders_and_relabels_in_a_browser(voila_url: str) -> None:
         english = next(b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == "English")
         english.click()
         _wait(lambda: "Progress by Guiding ideas – as of 2026-11-21" in body(), 60)
-        assert "Series against the target trajectory" in body()
-        assert "Underlying values" in body()
+        # the relabelling reaches the page widget by widget: wait for each, do not race it
+        _wait(lambda: "Series against the target trajectory" in body(), 60)
+        _wait(lambda: "Underlying values" in body(), 60)
         assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 3  # same charts, relabelled
     finally:
         driver.quit()

@@ -47,6 +47,15 @@ def _css(driver, selector: str):
     return WebDriverWait(driver, WAIT).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
 
 
+def _clickable(driver, selector: str):
+    """Wait until the element is shown and enabled: widgets appear before they can take input."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT).until(ec.element_to_be_clickable((By.CSS_SELECTOR, selector)))
+
+
 def _wait_text(driver, selector: str, text: str) -> str:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -65,10 +74,10 @@ def _wait_text(driver, selector: str, text: str) -> str:
 
 def _sign_in(driver, url: str, token: str) -> None:
     driver.get(url)
-    box = _css(driver, ".impact-token input")
+    box = _clickable(driver, ".impact-token input")
     box.clear()
     box.send_keys(token)
-    _css(driver, "button.impact-login").click()
+    _clickable(driver, "button.impact-login").click()
 
 
 # ipywidgets' FileUpload keeps its <input type=file> detached from the document and calls
@@ -89,7 +98,7 @@ if (!window.__impactFileInputExposed) {
 
 def _upload(driver, path: str) -> None:
     driver.execute_script(_EXPOSE_FILE_INPUT)
-    _css(driver, "button.impact-upload").click()
+    _clickable(driver, "button.impact-upload").click()
     _css(driver, "input.impact-test-file-input").send_keys(path)
 
 
