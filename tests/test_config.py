@@ -55,3 +55,14 @@ def test_receipt_clock_can_be_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
     assert utc_now() == dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
     monkeypatch.delenv("IMPACT_NOW")
     assert abs((utc_now() - dt.datetime.now(dt.UTC)).total_seconds()) < 5
+
+
+def test_every_public_name_resolves() -> None:
+    missing = [name for name in impact.__all__ if name != "__version__" and getattr(impact, name, None) is None]
+    assert not missing
+
+
+def test_version_matches_package_metadata() -> None:
+    from importlib.metadata import version
+
+    assert impact.__version__ == version("impact")
