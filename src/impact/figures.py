@@ -54,8 +54,14 @@ _T = {  # the few chart words (German, English); report_text has the full label 
     "progress": ("Fortschritt (%)", "Progress (%)"), "no_data": ("keine Daten", "no data"),
     "kind": ("Art", "Kind"), "low": ("unten", "low"), "high": ("oben", "high"),
     "output": ("Output", "Output"), "outcome": ("Outcome", "Outcome"), "impact": ("Impact", "Impact"),
-    "none": ("keine", "none"),
+    "none": ("keine", "none"), "avg": ("Ø Fortschritt", "mean progress"),
+    "nothing_due": ("noch nichts fällig", "nothing due yet"),
+    "no_indicators": ("keine Indikatoren", "no indicators"),
 }
+
+
+# Charts with names on an axis: a small fixed margin, grown by the axes' automargin to fit the labels.
+_LABEL_MARGIN = {"l": 20, "r": 20, "t": 60, "b": 40}
 
 
 def _t(key: str, lang: str) -> str:
@@ -82,8 +88,11 @@ def _base_layout(title: str, height: int = 380, **extra: Any) -> dict[str, Any]:
         "plot_bgcolor": "white",
         "colorway": OKABE_ITO,
         "legend": {"orientation": "h", "y": -0.18},
-        "xaxis": {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#888"},
-        "yaxis": {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#888", "zerolinecolor": "#bbb"},
+        # automargin: plotly widens the margins until every tick label fits (long German names
+        # such as "Evidenzinformiert und vorausschauend" are never cut off at the left edge)
+        "xaxis": {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#888", "automargin": True},
+        "yaxis": {"showgrid": True, "gridcolor": "#e5e5e5", "linecolor": "#888", "zerolinecolor": "#bbb",
+                  "automargin": True},
         "template": "none",
     }
     layout.update(extra)
@@ -98,6 +107,15 @@ def _num(x: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
+
+
+def _fmt_num(x: Any, lang: str, digits: int = 2) -> str:
+    """A number for chart text: German decimal comma, at most ``digits`` decimals; missing → ``–``."""
+    v = _num(x)
+    if v is None:
+        return "–"
+    text = f"{round(v, digits):,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "de" else text
 
 
 def _pct(x: Any) -> float | None:
@@ -187,10 +205,13 @@ def score_bars(rows: pd.DataFrame, title: str, lang: str = "de") -> Chart:
     labels = [str(x) for x in rows["label"]]
     scores = [_pct(x) for x in rows["score"]]
     coverage = [_pct(x) for x in rows["coverage"]]
-    text = [f"{_t('no_data', lang)}" if s is None else f"{s:.0f} % · {_t('coverage', lang).split(' ')[0]} {c or 0:.0f} %"
-            for s, c in zip(scores, coverage, strict=True)]
+    counts = [int(n) for n in rows["n_indicators"]]
+    # no score: either no indicator of the area has a current value, or the area has no indicator here
+    text = [(_t("no_indicators", lang) if n == 0 else _t("no_data", lang)) if s is None
+            else f"{s:.0f} % · {_t('coverage', lang).split(' ')[0]} {c or 0:.0f} %"
+            for s, c, n in zip(scores, coverage, counts, strict=True)]
     fig = go.Figure(layout=_base_layout(title, height=max(220, 60 + 36 * len(labels)),
-                                        margin={"l": 260, "r": 20, "t": 60, "b": 40}))
+                                        margin=_LABEL_MARGIN))
     fig.add_trace(go.Bar(y=labels, x=[s if s is not None else 0 for s in scores], orientation="h",
                          marker={"color": OKABE_ITO[0]}, text=text, textposition="outside", cliponaxis=False,
                          name=_t("score", lang), hovertemplate="%{y}: %{text}<extra></extra>"))
@@ -213,9 +234,13 @@ def ladder_chart(ladder: pd.DataFrame, title: str, lang: str = "de") -> Chart:
     mean = [_pct(lad.loc[lv, "mean_progress"]) if lv in lad.index else None for lv in levels]
     fig = go.Figure(layout=_base_layout(title, height=340))
     fig.add_trace(go.Bar(x=names, y=n, name=_t("n", lang), marker={"color": OKABE_ITO[4]}, text=n,
-                         textposition="outside"))
-    fig.add_trace(go.Bar(x=names, y=with_data, name=_t("with_data", lang), marker={"color": OKABE_ITO[0],
-                         "pattern": {"shape": "/"}}, text=with_data, textposition="outside"))
+                         textposition="outside", cliponaxis=False))
+    # the mean progress of each level is written on its "with data" bar (and is in the table)
+    progress_text = [f"{w} · {_t('avg', lang)} {_fmt_num(m, lang, 0)} %" if m is not None else f"{w}"
+                     for w, m in zip(with_data, mean, strict=True)]
+    fig.add_trace(go.Bar(x=names, y=with_data, name=f"{_t('with_data', lang)} ({_t('avg', lang)})",
+                         marker={"color": OKABE_ITO[0], "pattern": {"shape": "/"}}, text=progress_text,
+                         textposition="outside", cliponaxis=False))
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=_t("n", lang), rangemode="tozero")
     table = pd.DataFrame({_t("level", lang): names, _t("n", lang): n, _t("with_data", lang): with_data,
@@ -233,12 +258,13 @@ def completeness_chart(completeness: pd.DataFrame, title: str, lang: str = "de")
     overdue = [", ".join(str(p) for p in o) if isinstance(o, list | tuple) or hasattr(o, "tolist") else ""
                for o in completeness["overdue"]]
     overdue = [o or _t("none", lang) for o in overdue]
-    colours = [STATUS_COLOURS["on_track"] if (s or 0) >= 99.5 else STATUS_COLOURS["at_risk"] if (s or 0) >= 50
-               else STATUS_COLOURS["off_track"] for s in share]
+    colours = [STATUS_COLOURS["no_data"] if s is None else STATUS_COLOURS["on_track"] if s >= 99.5
+               else STATUS_COLOURS["at_risk"] if s >= 50 else STATUS_COLOURS["off_track"] for s in share]
     fig = go.Figure(layout=_base_layout(title, height=max(220, 60 + 32 * len(labels)),
-                                        margin={"l": 300, "r": 20, "t": 60, "b": 40}))
+                                        margin=_LABEL_MARGIN))
     fig.add_trace(go.Bar(y=labels, x=[s or 0 for s in share], orientation="h", marker={"color": colours},
-                         text=[f"{s or 0:.0f} %" for s in share], textposition="outside", cliponaxis=False,
+                         text=[_t("nothing_due", lang) if s is None else f"{s:.0f} %" for s in share],
+                         textposition="outside", cliponaxis=False,
                          name=_t("share", lang), hovertemplate="%{y}: %{x:.0f} %<extra></extra>"))
     fig.update_xaxes(range=[0, 115], title_text=_t("share", lang))
     fig.update_yaxes(autorange="reversed")
@@ -256,8 +282,8 @@ def matrix_heatmap(matrix: pd.DataFrame, row_names: dict[str, str], col_names: d
     cols = [c for c in col_names if c in matrix.columns] or list(matrix.columns)
     z = [[_pct(matrix.loc[r, c]) if r in matrix.index and c in matrix.columns else None for c in cols] for r in rows]
     text = [["–" if v is None else f"{v:.0f}" for v in row] for row in z]
-    fig = go.Figure(layout=_base_layout(title, height=120 + 48 * len(rows),
-                                        margin={"l": 260, "r": 20, "t": 60, "b": 140}))
+    fig = go.Figure(layout=_base_layout(title, height=220 + 48 * len(rows),
+                                        margin={**_LABEL_MARGIN, "b": 60}))
     fig.add_trace(go.Heatmap(z=z, x=[col_names.get(c, c) for c in cols], y=[row_names.get(r, r) for r in rows],
                              zmin=0, zmax=100, colorscale="Cividis", text=text, texttemplate="%{text}",
                              colorbar={"title": {"text": _t("score", lang)}}, hoverongaps=False))
@@ -295,9 +321,9 @@ def shared_indicator_chart(rows: pd.DataFrame, project_names: dict[str, str], ti
     progress = [_pct(x) for x in rows["progress"]] if "progress" in rows else [None] * len(names)
     values = [_num(x) for x in rows["value"]] if "value" in rows else [None] * len(names)
     fig = go.Figure(layout=_base_layout(title, height=max(220, 80 + 40 * len(names)),
-                                        margin={"l": 260, "r": 20, "t": 60, "b": 40}))
+                                        margin=_LABEL_MARGIN))
     fig.add_trace(go.Bar(y=names, x=[p or 0 for p in progress], orientation="h", marker={"color": OKABE_ITO[2]},
-                         text=["–" if v is None else f"{v:g}" for v in values], textposition="outside",
+                         text=[_fmt_num(v, lang) for v in values], textposition="outside",
                          cliponaxis=False, name=_t("progress", lang)))
     fig.update_xaxes(title_text=_t("progress", lang))
     fig.update_yaxes(autorange="reversed")

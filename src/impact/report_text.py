@@ -93,6 +93,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status": ("Status", "Status"),
     "trend": ("Trend pro Jahr", "Trend per year"),
     "target_unlikely": ("Ziel voraussichtlich verfehlt", "Target unlikely to be reached"),
+    "too_short": ("zu wenige Werte für einen Trend", "too few values for a trend"),
     "no_data": ("keine Daten", "no data"),
     "no_indicators": ("Diesem Abschnitt sind für dieses Projekt keine Indikatoren zugeordnet.",
                       "No indicators of this project belong to this section."),
@@ -236,11 +237,12 @@ _STYLE = """<style>
 .impact-report{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45;max-width:72rem}
 .impact-report h1{font-size:1.8rem;margin:.2rem 0}.impact-report h2{font-size:1.4rem;margin-top:1.6rem;border-bottom:2px solid #0072B2}
 .impact-report h3{font-size:1.15rem;margin-top:1.2rem}
-.impact-table{border-collapse:collapse;margin:.5rem 0 1rem 0;font-size:.92rem}
-.impact-table caption{text-align:left;font-weight:600;padding:.2rem 0}
-.impact-table th,.impact-table td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
-.impact-table td.num{text-align:right;font-variant-numeric:tabular-nums}
-.impact-table thead th{background:#f0f0f0}
+.impact-report table.impact-table{border-collapse:collapse;margin:.5rem 0 1rem 0;font-size:.92rem;table-layout:auto}
+.impact-report table.impact-table caption{text-align:left;font-weight:600;padding:.2rem 0}
+.impact-report table.impact-table th,.impact-report table.impact-table td,.impact-report table.impact-table tr{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
+.impact-report table.impact-table td.num{text-align:right;font-variant-numeric:tabular-nums}
+.impact-report table.impact-table thead th{background:#f0f0f0}
+.impact-warn{color:#a33c00}
 .impact-meta{color:#333}.impact-hint{color:#444;font-style:italic}
 .impact-alt summary{cursor:pointer;color:#0072B2}
 .impact-note{white-space:pre-wrap;border-left:4px solid #56B4E9;padding:.3rem .6rem;margin:.4rem 0;background:#f7fbff}
@@ -315,8 +317,15 @@ def _ind_name(ctx: ReportContext, indicator_id: str) -> str:
     if ind is None:
         return indicator_id
     unit = ctx.catalog.units.get(ind.unit)
-    symbol = f" ({unit.symbol})" if unit is not None and unit.symbol else ""
-    return ind.name.get(ctx.lang) + symbol
+    return ind.name.get(ctx.lang) + (f" ({unit_symbol(unit, ctx.lang)})" if unit is not None and unit.symbol else "")
+
+
+def unit_symbol(unit: Any, lang: str) -> str:
+    """The unit's symbol; a symbol that is a German word (``Anzahl``) is its name in ``lang``."""
+    name = getattr(unit, "name", None)
+    if name is not None and unit.symbol == name.de:
+        return str(name.get(lang))
+    return str(unit.symbol)
 
 
 def _heading(level: int, text: str, anchor: str | None = None) -> str:
@@ -342,7 +351,7 @@ def project_title(ctx: ReportContext, project_id: str) -> None:
     end = fmt_date(p.end, lang) if p.end else label("open_end", lang)
     runtime = f"{fmt_date(p.start, lang)} – {end}"
     if p.runtime_illustrative:
-        runtime += f" ({label('runtime_illustrative', lang)})"
+        runtime += f"; {label('runtime_illustrative', lang)}"
     report_title(ctx, f"{label('report_project', lang)}: {p.name.get(lang)}")
     _show(f'<p class="impact-meta"><strong>{esc(label("lead", lang))}:</strong> {esc(p.lead)} · '
           f'<strong>{esc(label("runtime", lang))}:</strong> {esc(runtime)}</p>'
@@ -379,23 +388,37 @@ def _indicator_block(ctx: ReportContext, project_id: str, indicator_id: str) -> 
     star = "*" if target is not None and target.illustrative else ""
     facts = [
         (label("status", lang), _status(r["status"] if r is not None else "no_data", lang)),
-        (label("value", lang), f"{fmt_num(r['value'] if r is not None else None, lang, 2)} ({r['period'] if r is not None and not _missing(r['period']) else '–'})"),
+        (label("value", lang), "–" if r is None or _missing(r["value"]) else
+         f"{fmt_num(r['value'], lang, 2)} ({r['period'] if not _missing(r['period']) else '–'})"),
         (label("baseline", lang) + star, fmt_num(target.baseline if target else None, lang, 2)),
         (label("target", lang) + star, f"{fmt_num(target.target if target else None, lang, 2)} ({fmt_date(target.target_date if target else None, lang)})"),
         (label("progress", lang), fmt_pct(r["progress"] if r is not None else None, lang)),
         (label("expected_progress", lang), fmt_pct(r["expected_progress"] if r is not None else None, lang)),
-        (label("forecast", lang), fmt_num(r["forecast"] if r is not None else None, lang, 2)),
+        (label("forecast", lang), _forecast_text(r, target, lang)),
     ]
+    facts_html = " · ".join(f"<strong>{esc(k)}:</strong> {esc(v)}" for k, v in facts)
     unlikely = r.get("target_unlikely") if r is not None else None
     if not _missing(unlikely) and bool(unlikely):
-        facts.append((label("target_unlikely", lang), "!"))
-    facts_html = " · ".join(f"<strong>{esc(k)}:</strong> {esc(v)}" for k, v in facts)
+        facts_html += f' · <strong class="impact-warn">⚠ {esc(label("target_unlikely", lang))}</strong>'
     _show(_heading(3, _ind_name(ctx, indicator_id)) + f'<p class="impact-meta">{facts_html}</p>')
     series = ctx.evaluation.series
     s = series[(series["project_id"] == project_id) & (series["indicator_id"] == indicator_id)]
     title = f"{label('chart_series', lang)}: {_ind_name(ctx, indicator_id)}"
     _show_chart(fg.indicator_series(ind, project_id, s, r, title, lang), lang)
     _breakdown_table(ctx, project_id, indicator_id)
+
+
+def _forecast_text(r: Any, target: Any, lang: str) -> str:
+    """The forecast at the target date with its band, or why there is none."""
+    if r is None or _missing(r.get("value")):
+        return "–"
+    if r.get("trend_note") == "too_short" or _missing(r.get("forecast")):
+        return label("too_short", lang)
+    text = fmt_num(r["forecast"], lang, 2)
+    low, high = r.get("forecast_low"), r.get("forecast_high")
+    if not _missing(low) and not _missing(high):
+        text += f" ({label('forecast_range', lang)} {fmt_num(low, lang, 2)}–{fmt_num(high, lang, 2)})"
+    return text
 
 
 def _breakdown_table(ctx: ReportContext, project_id: str, indicator_id: str) -> None:

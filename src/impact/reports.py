@@ -362,6 +362,9 @@ def _execute(task: dict[str, Any]) -> dict[str, Any]:
     nb_out = out_dir / f"{task['name']}.ipynb"
     html_out = out_dir / f"{task['name']}.html"
     started = time.monotonic()
+    # an HTML page left from an earlier run into the same folder must not pass for this run's
+    # result (it would show older data than the manifest's hashes): it goes before the run
+    html_out.unlink(missing_ok=True)
     result: dict[str, Any] = {"status": "failed", "html": None, "error": None, "attempts": 0, "charts": 0}
     for attempt in (1, 2):
         result["attempts"] = attempt

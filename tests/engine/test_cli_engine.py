@@ -167,3 +167,40 @@ def test_real_process_scores_json(store: Store, min_catalog_dir: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     js = json.loads(proc.stdout)
     assert js["projects"]["smart-water"]["indicators"][0]["progress"] == 1.0
+
+
+def test_rerun_for_a_past_date_on_a_real_store(tmp_path: Path, min_catalog: Catalog, min_catalog_dir: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store that keeps growing after the reporting date: `impact scores` and `impact export`
+    for that date give exactly the same numbers as they did on the day (receipt clock pinned)."""
+    st = Store(tmp_path / "store")
+    monkeypatch.setenv("IMPACT_NOW", "2026-10-01T09:00:00+00:00")
+    first = tmp_path / "erste.csv"
+    first.write_text(SUBMISSION, encoding="utf-8")
+    assert ingest_file(first, st, min_catalog).status == "accepted"
+    common = ["--store", str(st.path), "--catalog", str(min_catalog_dir)]
+
+    def snapshot(day: str, out: Path) -> tuple[str, dict[str, str]]:
+        code, scores_out, err = run("scores", "--format", "json", "--as-of", day, *common)
+        assert code == 0, err
+        code, _, err = run("export", "--format", "csv", "--out", str(out), "--as-of", day, *common)
+        assert code == 0, err
+        return scores_out, {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir())}
+
+    then = snapshot("2026-10-05", tmp_path / "then")
+    hash_then = st.content_hash(dt.date(2026, 10, 5))
+    # after the reporting date: a correction of a known value and a value for a new period
+    monkeypatch.setenv("IMPACT_NOW", "2026-10-20T09:00:00+00:00")
+    later = tmp_path / "korrektur.csv"
+    later.write_text("project_id;indicator_id;period;value\nkiezbox;test-users;2026-Q2;900\n"
+                     "kiezbox;test-users;2026-Q3;950\n", encoding="utf-8")
+    res = ingest_file(later, st, min_catalog)
+    assert res.status == "accepted", res.report.to_text("en")
+
+    again = snapshot("2026-10-05", tmp_path / "again")
+    assert again == then
+    assert st.content_hash(dt.date(2026, 10, 5)) == hash_then
+    now_json, _ = snapshot("2026-10-20", tmp_path / "now")
+    users = {(pid, i["id"]): i for pid, p in json.loads(now_json)["projects"].items() for i in p["indicators"]}
+    assert users[("kiezbox", "test-users")]["value"] == 950.0
+    assert json.loads(then[0])["projects"]["kiezbox"]["indicators"][0]["value"] == 0.0

@@ -59,3 +59,23 @@ def test_index_in_browser(full_run: FullRun, tmp_path: Path) -> None:
     dom = dump_dom(full_run.out / "index.html", tmp_path / "profile", budget_ms=2000)
     assert len(re.findall(r'data-status="ok"', dom)) == 18
     assert "Wirkungsberichte" in dom
+
+
+def test_page_copied_alone_still_shows_its_numbers(full_run: FullRun, tmp_path: Path) -> None:
+    """An HTML page mailed or copied without plotly.min.js cannot draw charts: every chart's text
+    alternative opens and a notice says why (instead of silent blank space)."""
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    page = alone / "project-kiezbox.html"
+    shutil.copy(full_run.out / "project-kiezbox.html", page)
+    tables = page.read_text(encoding="utf-8").count('<details class="impact-alt">')
+    dom = dump_dom(page, tmp_path / "profile", budget_ms=5000)
+    assert tables > 0 and _rendered(dom) == 0
+    assert len(re.findall(r'<details class="impact-alt" open', dom)) == tables
+    notice = re.search(r'<p class="impact-no-plotly"[^>]*>(.*?)</p>', dom, re.S)
+    assert notice is not None and "hidden" not in notice.group(0).split(">")[0]
+    assert "<code class=\"impact-plotly-file\">plotly.min.js</code>" in notice.group(1)
+    # beside plotly.min.js (the normal case) the notice stays hidden and the tables closed
+    normal = dump_dom(full_run.out / "project-kiezbox.html", tmp_path / "profile2")
+    assert re.search(r'<p class="impact-no-plotly"[^>]*\bhidden', normal)
+    assert '<details class="impact-alt" open' not in normal

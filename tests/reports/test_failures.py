@@ -50,6 +50,9 @@ def test_cli_broken_notebook_exit_1_in_english(report_store: Path, tmp_path: Pat
     nb.cells.append(new_code_cell('raise RuntimeError("kaputt / broken")'))
     nbformat.write(nb, str(path))
     out = tmp_path / "out"
+    out.mkdir()
+    # a page from an earlier run into the same folder must not pass for this run's failed report
+    (out / "guiding-idea-nachhaltig.html").write_text("<html>stale, older data</html>", encoding="utf-8")
     proc = run_impact("report", "--project", "kiezbox", "--guiding-idea", "nachhaltig", "--lang", "en",
                       "--store", str(report_store), "--out", str(out), "--notebooks", str(notebooks), "--jobs", "2")
     assert proc.returncode == 1, proc.stderr
@@ -64,4 +67,5 @@ def test_cli_broken_notebook_exit_1_in_english(report_store: Path, tmp_path: Pat
     for text in ("Summary", "Guiding idea: The sustainable city", "Impact ladder", "Appendix: methodology"):
         assert text in page, text
     assert "Überblick" not in page
+    assert "(Anzahl)" not in page and "(count)" in page  # unit words in the report's language
     assert (out / "guiding-idea-nachhaltig.ipynb").is_file() and not (out / "guiding-idea-nachhaltig.html").exists()

@@ -84,6 +84,10 @@ def test_score_bars_missing_score_is_labelled_not_zero() -> None:
     assert chart.figure.data[0].text[1] == "keine Daten"
     assert chart.table["Punktzahl (%)"].tolist()[0] == 50.0 and pd.isna(chart.table["Punktzahl (%)"].tolist()[1])
     assert chart.figure.layout.title.text == "Punktzahl"
+    # an area the project has no indicator for is not "no data" but "no indicators"
+    none = fg.score_bars(pd.DataFrame({"label": ["C"], "score": [float("nan")], "coverage": [0.0],
+                                       "n_with_data": [0], "n_indicators": [0]}), "Score", "en")
+    assert none.figure.data[0].text[0] == "no indicators"
 
 
 def test_matrix_ladder_completeness_shared_cross() -> None:
@@ -138,3 +142,97 @@ def test_report_kernel_imports_stay_light(tmp_path, min_catalog: Catalog) -> Non
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def _all_charts() -> list[fg.Chart]:
+    long = "Evidenzinformiert und vorausschauend"
+    rows = pd.DataFrame({"label": [long, "Kurz"], "score": [0.5, 0.7], "coverage": [1.0, 1.0],
+                         "n_with_data": [1, 1], "n_indicators": [1, 1]})
+    matrix = pd.DataFrame([[0.5]], index=["p1"], columns=["g1"])
+    return [
+        fg.score_bars(rows, "Punktzahl"),
+        fg.completeness_chart(pd.DataFrame({"label": [long], "expected": [4], "received": [3], "share": [0.75],
+                                            "overdue": [["2026-Q1"]]}), "Vollständigkeit"),
+        fg.matrix_heatmap(matrix, {"p1": "Smarte Partizipation - von der Kiezkasse zum Bürgerhaushalt"},
+                          {"g1": long}, "Matrix"),
+        fg.shared_indicator_chart(pd.DataFrame({"indicator_id": ["i"], "project_id": ["p1"], "value": [1.5],
+                                                "progress": [0.1]}), {"p1": long}, "Geteilt"),
+        fg.ladder_chart(pd.DataFrame({"level": ["output"], "n_indicators": [1], "n_with_data": [1],
+                                      "mean_progress": [0.5]}), "Treppe"),
+    ]
+
+
+def test_axis_labels_are_never_cut_off() -> None:
+    """Long names on an axis (e.g. "Evidenzinformiert und vorausschauend" in a 1300 px browser) got
+    cut off at the left edge behind a fixed margin: every axis now grows its margin to fit."""
+    for chart in _all_charts():
+        layout = chart.figure.layout
+        assert layout.yaxis.automargin is True and layout.xaxis.automargin is True, chart.title
+        assert layout.margin.l is None or layout.margin.l <= 60, "no fixed wide margin that hides the plot"
+
+
+def test_ladder_shows_mean_progress_and_completeness_nothing_due_is_not_zero() -> None:
+    lad = fg.ladder_chart(pd.DataFrame({"level": ["output", "outcome"], "n_indicators": [3, 2],
+                                        "n_with_data": [2, 0], "mean_progress": [0.5, float("nan")]}), "Treppe")
+    assert lad.figure.data[1].text[0] == "2 · Ø Fortschritt 50 %" and lad.figure.data[1].text[1] == "0"
+    en = fg.ladder_chart(pd.DataFrame({"level": ["output"], "n_indicators": [3], "n_with_data": [2],
+                                       "mean_progress": [0.5]}), "Ladder", "en")
+    assert en.figure.data[1].text[0] == "2 · mean progress 50 %"
+    comp = fg.completeness_chart(pd.DataFrame({"label": ["I1", "I2"], "expected": [0, 4], "received": [0, 4],
+                                               "share": [float("nan"), 1.0], "overdue": [[], []]}), "V", "de")
+    assert list(comp.figure.data[0].text) == ["noch nichts fällig", "100 %"]
+    assert comp.figure.data[0].marker.color[0] == fg.STATUS_COLOURS["no_data"]
+
+
+def test_shared_indicator_values_use_the_report_language() -> None:
+    rows = pd.DataFrame({"indicator_id": ["i", "i"], "project_id": ["p1", "p2"], "value": [3.78, 1234.5],
+                         "progress": [0.1, 0.2]})
+    de = fg.shared_indicator_chart(rows, {"p1": "P1", "p2": "P2"}, "Geteilt", "de")
+    en = fg.shared_indicator_chart(rows, {"p1": "P1", "p2": "P2"}, "Shared", "en")
+    assert list(de.figure.data[0].text) == ["3,78", "1.234,5"] and list(en.figure.data[0].text) == ["3.78", "1,234.5"]
+
+
+def test_indicator_facts_forecast_too_short_unlikely_and_english_unit(min_catalog: Catalog) -> None:
+    """The facts line says why there is no forecast, words "target unlikely" (no lone "!"), and
+    an English report never shows the German unit word "Anzahl"."""
+    from types import SimpleNamespace
+
+    import impact.report_text as rt
+
+    shown: list[str] = []
+    ind = min_catalog.indicators["test-users"]
+    base = {"project_id": "kiezbox", "indicator_id": ind.id, "status": "at_risk", "value": 10.0, "period": "2026-Q2",
+            "progress": 0.01, "expected_progress": 0.5, "forecast": 20.0, "forecast_low": 10.0,
+            "forecast_high": 30.0, "trend_note": "ok", "target_unlikely": True}
+    short = {**base, "forecast": float("nan"), "forecast_low": float("nan"), "forecast_high": float("nan"),
+             "trend_note": "too_short", "target_unlikely": None}
+    series = pd.DataFrame(columns=["project_id", "indicator_id", "period", "period_start", "value", "note"])
+    for lang, row, needles, absent in (
+            ("en", base, ["Target unlikely to be reached", "Forecast range 10–30"], ["Anzahl", ": !"]),
+            ("de", base, ["Ziel voraussichtlich verfehlt", "Prognosebereich 10–30"], [": !"]),
+            ("en", short, ["too few values for a trend"], ["unlikely"]),
+            ("en", {**short, "value": float("nan"), "period": None, "status": "no_data"},
+             ["<strong>Value:</strong> –", "<strong>Forecast:</strong> –"], ["(–)", "too few"])):
+        ev = SimpleNamespace(indicators=pd.DataFrame([row]), series=series, breakdowns=series.iloc[:0])
+        ctx = SimpleNamespace(catalog=min_catalog, evaluation=ev, lang=lang)
+        shown.clear()
+        orig_show, orig_chart = rt._show, rt._show_chart
+        rt._show, rt._show_chart = shown.append, lambda chart, lang: None  # type: ignore[assignment]
+        try:
+            rt._indicator_block(ctx, "kiezbox", ind.id)  # type: ignore[arg-type]
+        finally:
+            rt._show, rt._show_chart = orig_show, orig_chart  # type: ignore[assignment]
+        text = "".join(shown)
+        for needle in needles:
+            assert needle in text, (lang, needle, text)
+        for bad in absent:
+            assert bad not in text, (lang, bad, text)
+
+
+def test_report_tables_beat_the_notebook_table_style() -> None:
+    """JupyterLab's CSS right-aligns and un-borders every table cell with the selector
+    ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`` (two classes + element); the report's
+    own table rules must be more specific or the tables come out centred, right-aligned and bare."""
+    from impact.report_text import _STYLE
+
+    assert ".impact-report table.impact-table td" in _STYLE and "text-align:left" in _STYLE
