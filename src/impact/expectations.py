@@ -17,10 +17,12 @@ GX is imported lazily (it takes seconds); nothing here is needed to read a file.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import logging
 import sys
 import threading
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,26 +222,54 @@ _LOCK = threading.RLock()
 _STATE: dict[str, Any] = {}
 
 
+class _Deferred(types.ModuleType):
+    """Stands in for a module while GX imports; the real module is imported on first use.
+
+    GX imports ``altair`` (≈ 0.6 s) and ``scipy.stats`` (≈ 1.3 s) at module level only for
+    chart renderers and distribution expectations that submissions never use. Their names in
+    GX's modules are bound to this stand-in, which imports the real module (and forwards to
+    it) the first time an attribute is read, so nothing is lost, only deferred.
+    """
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+_DEFERRED = ("altair", "scipy.stats")
+
+
 def _gx() -> Any:
-    """Import GX once, quietly.
+    """Import GX once, quietly and as fast as possible.
 
     GX imports altair, which imports jsonschema, which (if installed) imports the optional
     ``rfc3987_syntax`` for IRI format checks: building its grammar costs ~1.2 s on this
     machine. jsonschema skips it on ImportError, so it is hidden during GX's import (only when
     jsonschema is not loaded yet) and restored right after; nothing in GX validates IRIs.
+    ``altair`` and ``scipy.stats`` are deferred until first use (see :class:`_Deferred`).
+    Together this cuts GX's import from ≈ 3 s to ≈ 1 s.
     """
-    if "gx" not in _STATE:
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
-        hide = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
-        if hide:
-            sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes the import fail
-        try:
-            import great_expectations as gx
-        finally:
-            if hide and sys.modules.get("rfc3987_syntax", False) is None:
-                del sys.modules["rfc3987_syntax"]
-        _STATE["gx"] = gx
-    return _STATE["gx"]
+    with _LOCK:
+        if "gx" not in _STATE:
+            logging.getLogger("great_expectations").setLevel(logging.WARNING)
+            hide = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
+            if hide:
+                sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes the import fail
+            stand_ins = {name: _Deferred(name) for name in _DEFERRED if name not in sys.modules}
+            sys.modules.update(stand_ins)
+            try:
+                import great_expectations as gx
+            finally:
+                if hide and sys.modules.get("rfc3987_syntax", False) is None:
+                    del sys.modules["rfc3987_syntax"]
+                for name, stand_in in stand_ins.items():  # later imports get the real module
+                    if sys.modules.get(name) is stand_in:
+                        del sys.modules[name]
+            _STATE["gx"] = gx
+        return _STATE["gx"]
 
 
 def _batch_definition() -> Any:

@@ -225,10 +225,10 @@ def ingest_file(path: str | Path, store: Store | str | Path | None, catalog: Cat
         if not p.is_file():
             raise IsADirectoryError(str(p))
         if size > limit:
-            report = _file_problem(
-                p, "file_too_large",
-                f"Die Datei ist zu groß ({size} Bytes, erlaubt sind höchstens {limit} Bytes).",
-                f"The file is too large ({size} bytes; at most {limit} bytes are allowed).")
+            from impact.reading import too_large
+
+            err = too_large(p.name, size, limit)
+            report = _file_problem(p, err.code, err.message_de, err.message_en)
             sid = _sha256_file(p)
             return _finish_rejected(st, None, p.name, sid, report, kw.get("token_id"))
         data = p.read_bytes()

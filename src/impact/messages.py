@@ -21,7 +21,7 @@ CODES: dict[str, tuple[str, str]] = {
     "empty_file": ("Die Datei ist leer.", "The file is empty."),
     "binary_file": ("Die Datei ist keine Textdatei (CSV), sondern binär.",
                     "The file is not a text (CSV) file but binary data."),
-    "file_too_large": ("Die Datei ist zu groß ({size} Bytes, erlaubt sind höchstens {limit} Bytes).",
+    "file_too_large": ("Die Datei ist zu groß ({size_de} Bytes, erlaubt sind höchstens {limit_de} Bytes).",
                        "The file is too large ({size} bytes; at most {limit} bytes are allowed)."),
     "bad_encoding": ("Die Datei ist weder in UTF-8 noch in Windows-1252 kodiert (Byte {pos}).",
                      "The file is encoded neither in UTF-8 nor in Windows-1252 (byte {pos})."),
@@ -31,7 +31,7 @@ CODES: dict[str, tuple[str, str]] = {
                      "The file has no data rows (only a header or blank rows)."),
     "unsupported_format": ("Dateityp „{ext}“ wird nicht unterstützt.", "File type '{ext}' is not supported."),
     "bad_xlsx": ("Die Datei ist keine gültige Excel-Datei (.xlsx).", "The file is not a valid Excel (.xlsx) file."),
-    "unreadable_file": ("Die Datei lässt sich nicht öffnen: {detail}.", "The file cannot be opened: {detail}."),
+    "unreadable_file": ("Die Datei lässt sich nicht öffnen: {detail_de}.", "The file cannot be opened: {detail}."),
     "bad_csv": ("Die CSV-Datei lässt sich nicht lesen: {detail}.", "The CSV file cannot be read: {detail}."),
     # --- header (row 1) ---
     "missing_column": ("Pflichtspalte „{column}“ fehlt.", "Required column '{column}' is missing."),
@@ -75,10 +75,10 @@ CODES: dict[str, tuple[str, str]] = {
     # --- warnings ---
     "ambiguous_number": ("„{value}“ ist mehrdeutig und wurde als {read_de} gelesen.",
                          "'{value}' is ambiguous and was read as {read}."),
-    "implausible_jump": ("Wert {value_de} weicht stark von den bisherigen Werten ab (Median {median_de}, "
+    "implausible_jump": ("Wert {value_de} weicht stark vom bisherigen Verlauf ab (erwartet etwa {expected_de}, "
                          "üblich {low_de} bis {high_de}).",
-                         "Value {value} differs strongly from earlier values (median {median}, "
-                         "usual range {low} to {high})."),
+                         "Value {value} differs strongly from the earlier course of values (expected about "
+                         "{expected}, usual range {low} to {high})."),
 }
 
 WARNING_CODES = frozenset({"unknown_column", "ambiguous_number", "implausible_jump"})
@@ -101,6 +101,8 @@ HINTS: dict[str, tuple[str, str]] = {
                             "in comma-separated files use a decimal dot (1234.5) or save the file with semicolons"),
     "nan_inf": ("„NaN“ oder „unendlich“ sind keine Werte: fehlt ein Wert, die Zeile weglassen",
                 "'NaN' or 'infinity' are not values: if a value is missing, leave the row out"),
+    "no_value": ("fehlt der Wert, die Zeile weglassen – eine fehlende Meldung ist fehlend, nicht 0",
+                 "if the value is missing, leave the row out – a missing value is missing, not 0"),
     "number_plain": ("nur Ziffern, ggf. mit Dezimalkomma, ohne Einheit oder Text, z. B. 1234,5",
                      "digits only, with a decimal separator if needed, no unit or text, e.g. 1234.5"),
     "type_value": ("tragen Sie den berechneten Wert ein", "type the computed value instead"),
@@ -113,6 +115,14 @@ HINTS: dict[str, tuple[str, str]] = {
                   "delete one of the rows; send corrections as a new file"),
     "excel_file": ("die Datei sieht aus wie eine Excel-Datei: mit Endung .xlsx einreichen",
                    "the file looks like an Excel file: submit it with the extension .xlsx"),
+    "utf16": ("die Datei ist als UTF-16 („Unicode-Text“) gespeichert: in Excel „Speichern unter“ → „CSV UTF-8“ "
+              "wählen", "the file is saved as UTF-16 ('Unicode text'): in Excel choose 'Save as' → 'CSV UTF-8'"),
+    "header_row": ("die Spaltennamen stehen in Zeile {row}: die Zeilen darüber löschen, damit sie in Zeile 1 stehen",
+                   "the column names are in row {row}: delete the rows above, so that they are in row 1"),
+    "renamed_csv": ("die Datei enthält Text, ist also eine CSV-Datei: mit der Endung .csv einreichen",
+                    "the file contains text, so it is a CSV file: submit it with the extension .csv"),
+    "old_xls": ("das ist das alte Excel-Format (.xls): in Excel „Speichern unter“ → „Excel-Arbeitsmappe (.xlsx)“",
+                "this is the old Excel format (.xls): in Excel choose 'Save as' → 'Excel Workbook (.xlsx)'"),
     "save_as_csv": ("in Excel „Speichern unter“ → „CSV UTF-8“ wählen",
                     "in Excel choose 'Save as' → 'CSV UTF-8'"),
     "supported": ("erlaubt sind .csv und .xlsx", "allowed are .csv and .xlsx"),

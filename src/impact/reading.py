@@ -35,6 +35,7 @@ __all__ = [
     "RawTable",
     "canonical_column",
     "read_submission",
+    "too_large",
 ]
 
 REQUIRED_COLUMNS = ("project_id", "indicator_id", "period", "value")
@@ -97,6 +98,23 @@ def _unreadable(file: str, code: str, hint: str | None = None, **values: Any) ->
     return err
 
 
+def _bytes_text(n: int) -> tuple[str, str]:
+    """A byte count for messages: (German ``1.234.567``, English ``1,234,567``)."""
+    en = f"{n:,}"
+    return en.replace(",", "."), en
+
+
+def too_large(file_name: str, size: int | None, limit: int) -> UnreadableFileError:
+    """The ``file_too_large`` error; ``size`` ``None`` = unknown, only known to exceed ``limit``."""
+    limit_de, limit_en = _bytes_text(limit)
+    if size is None:
+        size_de, size_en = f"mehr als {limit_de}", f"more than {limit_en}"
+    else:
+        size_de, size_en = _bytes_text(size)
+    return _unreadable(PurePath(file_name or "upload").name, "file_too_large", "too_large", size=size_en,
+                       size_de=size_de, limit=limit_en, limit_de=limit_de)
+
+
 def canonical_column(name: str) -> str | None:
     """The canonical column for a header cell (German aliases, case and blanks ignored), or ``None``."""
     key = " ".join(str(name).replace("\ufeff", "").split()).casefold()
@@ -112,10 +130,9 @@ def read_submission(data: bytes, file_name: str, *, max_bytes: int | None = None
     name = PurePath(file_name or "upload").name
     ext = PurePath(name).suffix.lower()
     if max_bytes is not None and len(data) > max_bytes:
-        raise _unreadable(name, "file_too_large", "too_large", size=f"{len(data):,}".replace(",", "."),
-                          limit=f"{max_bytes:,}".replace(",", "."))
+        raise too_large(name, len(data), max_bytes)
     if ext not in (".csv", ".xlsx"):
-        hint = "excel_file" if ext == ".xls" else "supported"
+        hint = "supported" if ext != ".xls" else "excel_file" if data.startswith(b"PK\x03\x04") else "old_xls"
         raise _unreadable(name, "unsupported_format", hint, ext=ext or "(ohne/none)")
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if not body.strip(b" \t\r\n"):
@@ -139,8 +156,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     head = data[:65536]
     if head.startswith(b"PK\x03\x04"):
         raise _unreadable(name, "binary_file", "excel_file")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _unreadable(name, "bad_encoding", "save_as_csv", pos=0)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):  # Excel's "Unicode text"
+        raise _unreadable(name, "bad_encoding", "utf16", pos=1)
     if b"\x00" in head or any(head.startswith(m) for m in _BINARY_MAGIC) or \
             len(_CONTROL.findall(head[:8192])) > max(8, len(head[:8192]) // 100):
         raise _unreadable(name, "binary_file", "save_as_csv")
@@ -153,6 +170,18 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:
         raise _unreadable(name, "bad_encoding", "save_as_csv", pos=exc.start + 1) from None
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 without byte-order mark: text whose every other byte is NUL (Latin letters)."""
+    sample = head[:4096]
+    if len(sample) < 8:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    for text, zeros in ((even, odd), (odd, even)):
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) == 0 and not _CONTROL.search(text):
+            return True
+    return False
 
 
 def _first_line(text: str) -> str:
@@ -245,7 +274,12 @@ def _read_csv_python(name: str, text: str, sep: str, encoding: str, style: str) 
 # ---------------------------------------------------------------------------- XLSX
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any, number_format: str | None = None) -> str:
+    """A cell as text. A number shown as a percentage (format ``0%``) holds a fraction: Excel shows
+    0.12 as ``12 %``, and so does this (a percent indicator then reads 12, as the clerk sees it)."""
+    if number_format and "%" in number_format and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and math.isfinite(value):
+        return f"{_cell_text(round(value * 100, 9))} %"
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -267,22 +301,28 @@ def _cell_text(value: Any) -> str:
 
 def _xlsx_rows(data: bytes, name: str, max_unpacked: int) -> tuple[list[list[str]], list[str]]:
     if not data.startswith(b"PK\x03\x04"):
-        raise _unreadable(name, "bad_xlsx", "save_as_csv")
+        head = data[:4096]
+        if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary Excel format (.xls)
+            hint = "old_xls"
+        elif b"\x00" not in head and not _CONTROL.search(head) and head.strip():
+            hint = "renamed_csv"  # text: a CSV file that was given the extension .xlsx
+        else:
+            hint = "save_as_csv"
+        raise _unreadable(name, "bad_xlsx", hint)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _unreadable(name, "bad_xlsx", "save_as_csv") from None
     if unpacked > max_unpacked:  # a "zip bomb": small file, huge content
-        raise _unreadable(name, "file_too_large", "too_large", size=f"{unpacked:,}".replace(",", "."),
-                          limit=f"{max_unpacked:,}".replace(",", "."))
+        raise too_large(name, unpacked, max_unpacked)
     try:
         import openpyxl
 
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
             ws = wb.worksheets[0]
-            values = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            values = [[_cell_text(c.value, getattr(c, "number_format", None)) for c in row] for row in ws.iter_rows()]
         finally:
             wb.close()
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on broken zips/xml
@@ -298,6 +338,15 @@ def _xlsx_rows(data: bytes, name: str, max_unpacked: int) -> tuple[list[list[str
 
 
 # ---------------------------------------------------------------------------- common
+
+
+def _late_header(frame: pd.DataFrame) -> int | None:
+    """The spreadsheet row (among the first 20) that holds the column names, when it is not row 1."""
+    for row, cells in frame.head(19).iterrows():
+        found = {canonical_column(c) for c in cells.astype(str) if c.strip()}
+        if len(found & set(REQUIRED_COLUMNS)) >= 2:
+            return int(row)  # type: ignore[call-overload]
+    return None
 
 
 def _from_rows(name: str, header: list[str], rows: list[list[str]], style: str, encoding: str | None,
@@ -334,8 +383,12 @@ def _finish(name: str, header: list[str], frame: pd.DataFrame, style: str, encod
             continue
         headers[canon] = label
         keep[i] = canon
+    late_header = _late_header(frame) if not any(c in headers for c in REQUIRED_COLUMNS) else None
     for col in REQUIRED_COLUMNS:
         if col in headers:
+            continue
+        if late_header is not None:  # title rows above the column names
+            errors.append(problem("missing_column", 1, col, hint="header_row", hint_args={"row": late_header}))
             continue
         near = next((u for u in unknown if closest(u, [col, *(k for k, v in ALIASES.items() if v == col)], 0.7)), None)
         if near:

@@ -7,11 +7,17 @@ Steps: :func:`impact.reading.read_submission` turns bytes into a table of string
 :class:`impact.errors.Problem` records with spreadsheet row numbers. Plausibility warnings
 (``implausible_jump``) compare values with the stored history.
 
-Plausibility rule (``implausible_jump``, a warning): for each key (project, indicator,
-breakdown, breakdown value) take the current stored values (newest received per period) of
-the most recent 12 periods; with at least 4 of them, let *m* be their median and
-*s* = max(1.4826 × MAD, 10 % of |m|, 1e-9) their robust spread. A submitted value *v* with
-|v − m| > 3 × s is flagged.
+Plausibility rule (``implausible_jump``, a warning): for a submitted value *v* of a key
+(project, indicator, breakdown, breakdown value) and period *p*, take the current stored
+values of that key (newest received per period) in the 8 periods nearest to *p*, leaving *p*
+itself out (a re-sent or corrected value is no evidence for itself). With at least 4 of them,
+fit a robust straight line (Siegel's repeated median, which ignores up to half the points as
+outliers) and read the expected value *e* at *p* (kept within the indicator's min/max). The
+spread is *s* = max(1.4826 × median |residual|, 10 % of the points' median |value|, 1 when all
+values are whole numbers, 1 % of max − min for percentages and 1–5 scales). *v* is flagged
+when it lies more than 3 × *s* below the lowest or above the highest of *e* and the stored
+values of the nearest periods before and after *p*. A series that trends steadily raises no
+warnings; a value off its course (a typo, a wrong unit, a spike) does.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import os
+import re
+import warnings as _warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +41,7 @@ from impact.catalog import Catalog
 from impact.errors import Problem, UnreadableFileError
 from impact.messages import closest, problem
 from impact.periods import parse_period
-from impact.reading import RawTable, read_submission
+from impact.reading import RawTable, read_submission, too_large
 
 __all__ = ["FRAME_COLUMNS", "ValidationReport", "prepare", "validate_bytes", "validate_file"]
 
@@ -40,7 +49,11 @@ FRAME_COLUMNS = ("row", "project_id", "indicator_id", "period", "period_start", 
                  "breakdown", "breakdown_value", "note", "source")
 _FREQ_DE = {"monthly": "monatlich", "quarterly": "quartalsweise", "yearly": "jährlich"}
 _FREQ_EN = {"monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly"}
-_JUMP_WINDOW, _JUMP_MIN_POINTS, _JUMP_FACTOR = 12, 4, 3.0
+#: plausibility rule (see the module docstring)
+_JUMP_NEIGHBOURS, _JUMP_MIN_POINTS, _JUMP_FACTOR, _JUMP_RELATIVE, _JUMP_RANGE = 8, 4, 3.0, 0.1, 0.01
+_FIXED_SCALES = ("percent", "scale_1_5")  # value types whose min..max is the whole scale
+_DAYS = 10_000_000.0  # > any date ordinal: series code × _DAYS + day sorts by series, then day
+_JUMP_CHUNK = 50_000  # submitted rows compared at a time (bounds memory: chunk × 8 × 8 floats)
 
 
 @dataclass
@@ -122,10 +135,19 @@ def validate_file(path: str | Path, catalog: Catalog, **kwargs: Any) -> Validati
         max_bytes = settings().max_bytes
     try:
         with p.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
             data = fh.read(max_bytes + 1)  # enough to tell "too large" without reading it all
     except OSError as exc:
         report = ValidationReport(p.name, unreadable=True)
-        report.errors.append(problem("unreadable_file", detail=exc.strerror or type(exc).__name__))
+        why = exc.strerror or type(exc).__name__
+        why_de = {FileNotFoundError: "Datei nicht gefunden", PermissionError: "keine Leseberechtigung",
+                  IsADirectoryError: "das ist ein Ordner"}.get(type(exc), why)
+        report.errors.append(problem("unreadable_file", detail=why, detail_de=why_de))
+        return report
+    if len(data) > max_bytes:  # report the real size (a pipe has none: "more than the limit")
+        err = too_large(p.name, size if size >= len(data) else None, max_bytes)
+        report = ValidationReport(err.file, unreadable=True)
+        report.errors.append(Problem(None, None, err.code, err.message_de, err.message_en))
         return report
     return validate_bytes(data, p.name, catalog, **kwargs)
 
@@ -163,7 +185,7 @@ def validate_bytes(data: bytes, file_name: str, catalog: Catalog, *, history: pd
     report.errors.extend(_problems(failures, frame, table, catalog, today, only_project))
     report.warnings.extend(_ambiguous_numbers(frame, table))
     if history is not None and not history.empty:
-        report.warnings.extend(_jumps(frame, table, history))
+        report.warnings.extend(_jumps(frame, table, history, catalog))
     report.errors = _sorted(report.errors, order)
     report.warnings = _sorted(report.warnings, order)
     if report.valid:
@@ -196,6 +218,9 @@ _MULTI_DOT_GROUPS = r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3}){2,}$"
 def _standard_numbers(raw: pd.Series, style: str) -> tuple[pd.Series, pd.Series]:
     """Number text → (text with decimal dot and no thousands separators, mask of ambiguous cells)."""
     s = raw.str.replace("\u00a0", "", regex=False).str.replace("\u202f", "", regex=False)
+    spaced = s.str.fullmatch(_SPACE_GROUPS).fillna(False).astype(bool)
+    if spaced.any():  # "1 234,5": blanks between groups of three digits
+        s = s.where(~spaced, s.str.replace(" ", "", regex=False))
     ambiguous = pd.Series(False, index=s.index)
     if style == "en":
         return s, ambiguous
@@ -217,6 +242,32 @@ def _standard_numbers(raw: pd.Series, style: str) -> tuple[pd.Series, pd.Series]
             if (grouped | comma).any():  # the file writes decimal commas: the dot groups thousands
                 out = out.where(~single, s.str.replace(".", "", regex=False))
     return out, ambiguous
+
+
+_NOT_NUMBER_CHAR = r"[^0-9.,+\- ]"  # a cheap first filter (pyarrow's RE2); rows it finds are few
+_HAS_SUFFIX = re.compile(r"^[+-]?[0-9][0-9., \u00a0\u202f]*[^0-9., \u00a0\u202f+-].*$")
+_NUMBER_AND_UNIT = re.compile(r"^([+-]?[0-9][0-9., \u00a0\u202f]*?)[ \u00a0\u202f]*(\D+)$")
+_SPACE_GROUPS = r"^[+-]?[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?$"
+
+
+def _without_unit(values: pd.Series, indicator_ids: pd.Series, catalog: Catalog) -> pd.Series:
+    """Values with the indicator's own unit written after the number (``12 %``, ``3,5 Std.``,
+    ``1.234,50 €``) reduced to the number; any other text is left for the number check."""
+    candidates = values.str.contains(_NOT_NUMBER_CHAR).fillna(False).astype(bool).to_numpy()
+    if not candidates.any():
+        return values
+    out = values.copy()
+    for row in values.index[candidates]:
+        text = values.at[row]
+        ind = catalog.indicators.get(indicator_ids.at[row]) if isinstance(indicator_ids.at[row], str) else None
+        unit = catalog.units.get(ind.unit) if ind is not None else None
+        m = _NUMBER_AND_UNIT.match(text) if _HAS_SUFFIX.match(text) else None
+        if unit is None or m is None:
+            continue
+        names = {n.strip().casefold() for n in (unit.id, unit.symbol, unit.name.de, unit.name.en, *unit.aliases)}
+        if m.group(2).strip().casefold() in names:
+            out.at[row] = m.group(1)
+    return out
 
 
 def _derive(columns: list[pd.Series], func: Callable[..., Any], kind: str = "text") -> pd.Series:
@@ -296,7 +347,7 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     f[ex.H_PERIOD_START] = _derive([period], period_attr(lambda p: p.start.toordinal()), "float")
     f[ex.H_PERIOD_END] = _derive([period], period_attr(lambda p: p.end.toordinal()), "float")
 
-    std, ambiguous = _standard_numbers(f["value"], table.number_style)
+    std, ambiguous = _standard_numbers(_without_unit(f["value"], iid, catalog), table.number_style)
     f[ex.H_VALUE_STD] = std
     ok = std.str.fullmatch(ex.NUMBER_PATTERN).fillna(False).astype(bool)
     with np.errstate(over="ignore"):
@@ -398,6 +449,8 @@ def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: Raw
     if code == "missing_value":
         if column == "period" and ind is not None:
             hint = f"period_{ind.frequency}"
+        elif column == "value":  # e.g. a template row not filled in
+            hint = "no_value"
     elif code == "formula":
         hint = "type_value"
     elif code == "unknown_project":
@@ -470,10 +523,17 @@ def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: Raw
     return problem(code, row, header, hint=hint, hint_args=hint_args, **kw)
 
 
+# what people write instead of leaving a value out ("keine Angabe", "nicht verfügbar", dashes)
+_NO_VALUE_MARKERS = frozenset({"ka", "keineangabe", "keineangaben", "nv", "n/v", "n/a", "na", "nichtverfügbar",
+                               "-", "–", "—", "--", "?", "x", "tbd", "offen", "fehlt", "none", "null"})
+
+
 def _number_hint(value: str, style: str) -> str:
     low = value.strip().casefold()
-    if low.lstrip("+-") in ("nan", "inf", "infinity", "unendlich", "∞", "n/a", "na"):
+    if low.lstrip("+-") in ("nan", "inf", "infinity", "unendlich", "∞"):
         return "nan_inf"
+    if low.replace(" ", "").replace(".", "") in _NO_VALUE_MARKERS:
+        return "no_value"
     if "," in value and "." in value:
         return "comma_and_dot"
     if "," in value and style == "en":
@@ -493,45 +553,162 @@ def _ambiguous_numbers(f: pd.DataFrame, table: RawTable) -> list[Problem]:
 # ---------------------------------------------------------------------------- plausibility
 
 
-def _jumps(f: pd.DataFrame, table: RawTable, history: pd.DataFrame) -> list[Problem]:
+def _period_days(h: pd.DataFrame) -> pd.Series:
+    """Day ordinal of each history row's period start (float, NaN when unknown)."""
+    if "period_start" in h:
+        start = pd.to_datetime(h["period_start"], errors="coerce")
+        days = pd.Series(np.nan, index=h.index, dtype="float64")
+        ok = start.notna().to_numpy()
+        if ok.any():
+            days[ok] = (start[ok].dt.normalize() - pd.Timestamp("1970-01-01")).dt.days.to_numpy() \
+                + dt.date(1970, 1, 1).toordinal()
+        if ok.all():
+            return days
+    else:
+        days = pd.Series(np.nan, index=h.index, dtype="float64")
+    labels = h["period"].astype(str)
+    parsed = _derive([labels.astype("category")], lambda t: p.start.toordinal() if (p := parse_period(t)) else None,
+                     "float")
+    return days.fillna(parsed)
+
+
+def _jumps(f: pd.DataFrame, table: RawTable, history: pd.DataFrame, catalog: Catalog) -> list[Problem]:
+    """``implausible_jump`` warnings (the rule is in the module docstring)."""
     need = {"project_id", "indicator_id", "period", "value"}
     if not need.issubset(history.columns):
         return []
-    h = history.copy()
-    for col in ("breakdown", "breakdown_value"):
-        h[col] = h[col].fillna("").astype(str) if col in h else ""
     keys = ["project_id", "indicator_id", "breakdown", "breakdown_value"]
-    if "received_at" in h:
-        h = h.sort_values("received_at")
-    h = h.drop_duplicates([*keys, "period"], keep="last")
-    order = "period_start" if "period_start" in h else "period"
-    h = h.sort_values(order).groupby(keys, sort=False).tail(_JUMP_WINDOW)
-    h["value"] = pd.to_numeric(h["value"], errors="coerce")
-    g = h.groupby(keys)["value"]
-    stats = pd.DataFrame({"n": g.count(), "median": g.median()})
-    h = h.join(stats["median"], on=keys)
-    h["dev"] = (h["value"] - h["median"]).abs()
-    stats["mad"] = h.groupby(keys)["dev"].median()
-    stats = stats[stats["n"] >= _JUMP_MIN_POINTS].reset_index()
-    if stats.empty:
+    sub = pd.DataFrame({"row": f.index.to_numpy(), "project_id": f["project_id"].astype(object).to_numpy(),
+                        "indicator_id": f["indicator_id"].astype(object).to_numpy(),
+                        "breakdown": f[ex.H_KEY_BREAKDOWN].astype(object).to_numpy(),
+                        "breakdown_value": f[ex.H_KEY_BREAKDOWN_VALUE].astype(object).to_numpy(),
+                        "t": f[ex.H_PERIOD_START].to_numpy(dtype="float64"),
+                        "v": f[ex.H_VALUE_NUM].to_numpy(dtype="float64"),
+                        "min": f[ex.H_MIN].to_numpy(dtype="float64"), "max": f[ex.H_MAX].to_numpy(dtype="float64"),
+                        "floor": _derive([f["indicator_id"]], functools.partial(_scale_floor, catalog), "float")
+                        .to_numpy(dtype="float64")})
+    sub = sub[np.isfinite(sub["t"].to_numpy()) & np.isfinite(sub["v"].to_numpy())]
+    if sub.empty:
         return []
-    stats["spread"] = np.maximum.reduce([1.4826 * stats["mad"].to_numpy(), 0.1 * stats["median"].abs().to_numpy(),
-                                         np.full(len(stats), 1e-9)])
-    sub = pd.DataFrame({"row": f.index, "project_id": f["project_id"].to_numpy(),
-                        "indicator_id": f["indicator_id"].to_numpy(),
-                        "breakdown": f[ex.H_KEY_BREAKDOWN].to_numpy(), "breakdown_value": f[ex.H_KEY_BREAKDOWN_VALUE].to_numpy(),
-                        "v": f[ex.H_VALUE_NUM].to_numpy()})
+    h = history[[c for c in (*keys, "period", "period_start", "value", "received_at") if c in history]].copy()
     for col in keys:
-        sub[col] = sub[col].astype(str)
-        stats[col] = stats[col].astype(str)
-    m = sub.merge(stats, on=keys, how="inner")
-    m = m[(m["v"] - m["median"]).abs() > _JUMP_FACTOR * m["spread"]]
+        h[col] = h[col].fillna("").astype(str) if col in h else ""
+        sub[col] = sub[col].fillna("").astype(str)
+    series = pd.MultiIndex.from_frame(sub[keys]).unique()  # only the series this file touches
+    h_code = series.get_indexer(pd.MultiIndex.from_frame(h[keys]))
+    h = h[h_code >= 0]
+    if h.empty:
+        return []
+    h["code"] = h_code[h_code >= 0]
+    h["t"] = _period_days(h)
+    h["v"] = pd.to_numeric(h["value"], errors="coerce")
+    h = h[np.isfinite(h["t"].to_numpy()) & np.isfinite(h["v"].to_numpy())]
+    if "received_at" in h:  # the current value per period: the newest received
+        h = h.sort_values("received_at", kind="stable")
+    h = h.drop_duplicates(["code", "t"], keep="last").sort_values(["code", "t"])
+    sub["code"] = series.get_indexer(pd.MultiIndex.from_frame(sub[keys]))
+    sub = sub.sort_values(["code", "t"], kind="stable")  # sorted look-ups are much faster
+    s_code = sub["code"].to_numpy(dtype="int64")
+    hc, ht = h["code"].to_numpy(dtype="int64"), h["t"].to_numpy(dtype="float64")
+    stored = (hc, hc * _DAYS + ht, ht, h["v"].to_numpy(dtype="float64"))
     out = []
-    for r in m.itertuples(index=False):
-        lo, hi = r.median - _JUMP_FACTOR * r.spread, r.median + _JUMP_FACTOR * r.spread
-        out.append(problem("implausible_jump", int(r.row), table.header("value"), hint="jump", value=float(r.v),
-                           median=float(r.median), low=float(lo), high=float(hi)))
+    for lo in range(0, len(sub), _JUMP_CHUNK):
+        part = sub.iloc[lo:lo + _JUMP_CHUNK]
+        flagged, expected, low, high = _expected(*stored, s_code[lo:lo + _JUMP_CHUNK], part["t"].to_numpy(),
+                                                 part["v"].to_numpy(), part["min"].to_numpy(), part["max"].to_numpy(),
+                                                 part["floor"].to_numpy())
+        for i in np.flatnonzero(flagged):
+            out.append(problem("implausible_jump", int(part["row"].iat[i]), table.header("value"), hint="jump",
+                               value=float(part["v"].iat[i]), expected=_shown(expected[i]),
+                               low=_shown(low[i]), high=_shown(high[i])))
     return out
+
+
+def _scale_floor(catalog: Catalog, indicator_id: Any) -> float | None:
+    """The least plausibility spread of an indicator on a fixed scale: 1 % of its range."""
+    ind = catalog.indicators.get(indicator_id) if indicator_id is not None else None
+    if ind is None or ind.value_type not in _FIXED_SCALES or ind.min is None or ind.max is None:
+        return None
+    return _JUMP_RANGE * (ind.max - ind.min)
+
+
+def _median(a: np.ndarray) -> np.ndarray:
+    """Median over the last axis ignoring NaN (NaN where all are NaN); faster than ``np.nanmedian``."""
+    srt = np.sort(a, axis=-1)  # NaN sorts last
+    count = np.sum(~np.isnan(a), axis=-1)
+    lo = np.take_along_axis(srt, np.maximum((count - 1) // 2, 0)[..., None], axis=-1)[..., 0]
+    hi = np.take_along_axis(srt, np.maximum(count // 2, 0)[..., None], axis=-1)[..., 0]
+    return np.where(count > 0, (lo + hi) / 2, np.nan)
+
+
+def _shown(x: float) -> float:
+    """A computed number rounded for a message: whole above 100, else 3 significant digits."""
+    x = float(x)
+    return float(round(x)) if abs(x) >= 100 else float(f"{x:.3g}")
+
+
+def _expected(hc: np.ndarray, hkey: np.ndarray, ht: np.ndarray, hv: np.ndarray, code: np.ndarray, t: np.ndarray,
+              v: np.ndarray, vmin: np.ndarray, vmax: np.ndarray,
+              floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Submitted values ``v`` at days ``t`` of series ``code`` against the stored series.
+
+    ``hc``/``ht``/``hv`` are the stored (series code, day, value), sorted by code then day, and
+    ``hkey`` = ``hc * _DAYS + ht`` (one sortable number); ``vmin``/``vmax`` are the indicator
+    limits (NaN = unbounded), ``floor`` the least spread of its scale (NaN = none). Returns
+    (flagged, expected value, low, high) per submitted value (NaN where the history is too short).
+    """
+    k, n = _JUMP_NEIGHBOURS, len(code)
+    first = np.searchsorted(hc, code, side="left")
+    end = np.searchsorted(hc, code, side="right")
+    # where t falls inside its series (the slice first:end is sorted by day)
+    pos = np.searchsorted(hkey, code * _DAYS + t, side="left")
+    idx = pos[:, None] + np.arange(-k, k + 1)[None, :]
+    valid = (idx >= first[:, None]) & (idx < end[:, None])
+    idx = np.where(valid, idx, 0)
+    nt = ht[idx] if len(ht) else np.zeros(idx.shape)
+    nv = hv[idx] if len(hv) else np.zeros(idx.shape)
+    valid &= nt != t[:, None]  # the same period (the value re-sent or corrected) is no evidence for itself
+    dist = np.where(valid, np.abs(nt - t[:, None]), np.inf)
+    pick = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    rows = np.arange(n)[:, None]
+    ok = valid[rows, pick]
+    flagged = np.zeros(n, dtype=bool)
+    expected, low, high = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    enough = ok.sum(axis=1) >= _JUMP_MIN_POINTS
+    if not enough.any():
+        return flagged, expected, low, high
+    ok, pick, rows = ok[enough], pick[enough], rows[enough]
+    x = np.where(ok, (nt[rows, pick] - t[enough, None]) / 365.25, np.nan)  # years from the submitted period
+    y = np.where(ok, nv[rows, pick], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"), _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: handled below
+        dx = x[:, None, :] - x[:, :, None]
+        slopes = np.where(dx != 0, (y[:, None, :] - y[:, :, None]) / dx, np.nan)
+        slope = _median(_median(slopes))  # Siegel's repeated median
+        slope = np.where(np.isfinite(slope), slope, 0.0)
+        line = _median(y - slope[:, None] * x)  # the line's value at the submitted period
+        mad = _median(np.abs(y - (line[:, None] + slope[:, None] * x)))
+        typical = np.abs(_median(y))
+        # the nearest stored values before and after the period
+        before = np.where(x < 0, x, -np.inf).argmax(axis=1)
+        after = np.where(x > 0, x, np.inf).argmin(axis=1)
+    r = np.arange(len(line))
+    prev = np.where(x[r, before] < 0, y[r, before], np.nan)
+    nxt = np.where(x[r, after] > 0, y[r, after], np.nan)
+    line = np.clip(line, np.where(np.isnan(vmin[enough]), -np.inf, vmin[enough]),
+                   np.where(np.isnan(vmax[enough]), np.inf, vmax[enough]))
+    vals = v[enough]
+    whole = np.all(np.isnan(y) | (y == np.round(y)), axis=1) & (vals == np.round(vals))
+    spread = np.maximum.reduce([1.4826 * mad, _JUMP_RELATIVE * typical, np.where(whole, 1.0, 0.0),
+                                np.nan_to_num(floor[enough], nan=0.0), np.full(len(mad), 1e-9)])
+    # plausible: near the trend line or near the neighbouring stored values
+    lowest = np.fmin(np.fmin(line, prev), nxt) - _JUMP_FACTOR * spread
+    highest = np.fmax(np.fmax(line, prev), nxt) + _JUMP_FACTOR * spread
+    flagged[enough] = (vals < lowest) | (vals > highest)
+    lowest = np.fmax(lowest, vmin[enough])  # as shown: within the indicator's limits
+    highest = np.fmin(highest, vmax[enough])
+    expected[enough], low[enough], high[enough] = line, lowest, highest
+    return flagged, expected, low, high
 
 
 # ---------------------------------------------------------------------------- accepted rows

@@ -35,3 +35,5 @@ def test_xlsx_with_formula_and_second_sheet(cat_min):
 def test_missing_path_is_a_file_level_error(cat_min, tmp_path):
     report = validate_file(tmp_path / "nope.csv", cat_min, today=TODAY)
     assert report.unreadable and codes(report) == [(None, None, "unreadable_file")]
+    assert report.errors[0].message("de") == "Die Datei lässt sich nicht öffnen: Datei nicht gefunden."
+    assert report.errors[0].message("en") == "The file cannot be opened: No such file or directory."

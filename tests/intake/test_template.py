@@ -95,6 +95,9 @@ def test_unfilled_template_is_invalid_with_missing_values(cat_min, validate):
     report = validate(build_template(cat_min, "smart-water", "csv", today=TODAY), "empty.csv")
     assert {c for _, c, _ in codes(report)} == {"Wert"}
     assert {code for _, _, code in codes(report)} == {"missing_value"}
+    # the clerk learns what to do with rows they have no value for yet
+    assert all("leave the row out" in p.message("en") for p in report.errors)
+    assert all("Zeile weglassen" in p.message("de") for p in report.errors)
 
 
 def test_companion_explains_in_german_and_english(cat_min):

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from impact.validation import FRAME_COLUMNS, validate_bytes
+from impact.validation import FRAME_COLUMNS, validate_bytes, validate_file
 from intake.helpers import HEADER_DE, TODAY, codes, csv_bytes, warning_codes, xlsx_bytes
 
 # One semicolon file (German headers, decimal commas) exercising every row rule once.
@@ -249,6 +249,18 @@ def test_size_limit_from_settings(cat_min, monkeypatch):
     assert report.unreadable and codes(report) == [(None, None, "file_too_large")]
 
 
+def test_oversized_file_reports_its_real_size(cat_min, tmp_path):
+    path = tmp_path / "gross.csv"
+    path.write_bytes(csv_bytes([("kiezbox", "test-users", "2024-Q2", "1")] * 200))
+    size = path.stat().st_size
+    assert size > 2000
+    report = validate_file(path, cat_min, max_bytes=1000)
+    assert report.unreadable and codes(report) == [(None, None, "file_too_large")]
+    assert f"({size:,} bytes; at most 1,000 bytes" in report.errors[0].message("en")
+    size_de = f"{size:,}".replace(",", ".")
+    assert f"({size_de} Bytes, erlaubt sind höchstens 1.000 Bytes" in report.errors[0].message("de")
+
+
 def test_xlsx_submission_validates(validate):
     data = xlsx_bytes([("kiezbox", "test-users", "2024-Q2", 12), ("kiezbox", "test-outage-hours", dt.datetime(2024, 5, 1), 3.5),
                        ("kiezbox", "test-satisfaction", 2024, "=1+1")], ("Projekt", "Indikator", "Zeitraum", "Wert"))
@@ -289,9 +301,8 @@ def test_implausible_jump_warning(validate):
     report = validate(csv_bytes(rows), history=history)
     assert report.valid
     assert warning_codes(report) == [(3, "value", "implausible_jump")]
-    assert "median 10" in report.warnings[0].message("en")
-    assert "Median 10" in report.warnings[0].message("de")
-    assert "üblich 7 bis 13" in report.warnings[0].message("de")
+    assert "expected about 10, usual range 7 to 13" in report.warnings[0].message("en")
+    assert "erwartet etwa 10, üblich 7 bis 13" in report.warnings[0].message("de")
 
 
 def test_no_jump_warning_with_short_history(validate):
