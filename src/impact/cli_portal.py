@@ -117,9 +117,9 @@ def list_(fmt: str, tokens_path: Path | None) -> None:
     click.echo(header)
     click.echo("-" * len(header))
     for r in rows:
+        note = " ".join(str(r["note"] or "").split())  # one line per token, whatever the note holds
         click.echo(f"{r['id']:<13} {r['project']:<22} {r['created_at']:<21} {r['expires'] or '-':<11} "
-                   f"{r['status']:<8} {r['note'] or ''}")
-
+                   f"{r['status']:<8} {note}")
 
 
 @click.command()

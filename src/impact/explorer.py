@@ -108,7 +108,9 @@ class Explorer:
         self._applied: dict[str, list[dict[str, Any]]] = {}
         self._problem = ""
         self._problem_detail: dict[str, str] = {}
+        self._store_missing = False
         self._store_label, self._values = self._load(values, store)
+        self._first_received = _first_received(self._values)
         self._build_widgets(as_of or settings().today)
         self._wire()
         self._update_indicator_options()
@@ -128,6 +130,7 @@ class Explorer:
         shown = str(path)
         try:
             if not path.is_dir():
+                self._store_missing = True
                 return shown, None
             return shown, store.values()
         except (ImpactError, OSError, ValueError) as exc:
@@ -374,9 +377,14 @@ class Explorer:
             self._show_message(label("eval_error", lang, as_of=self.as_of.value,
                                      error=html.escape(self._problem_detail.get(lang, ""))))
         elif not self.has_data:
-            self._show_message(label("empty_store", lang, store=f"<code>{html.escape(self._store_label)}</code>"))
+            missing = label("store_missing", lang) if self._store_missing else ""
+            self._show_message(label("empty_store", lang, store=f"<code>{html.escape(self._store_label)}</code>",
+                                     missing=missing))
         elif self.as_of.value is None:
             self._show_message(label("no_as_of", lang))
+        elif self._first_received is not None and self.as_of.value < self._first_received:
+            self._show_message(label("none_received", lang, as_of=self.as_of.value.isoformat(),
+                                     first=self._first_received.isoformat()))
         else:
             self._show_message("")
         frames = self._frames
@@ -627,6 +635,14 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
+def _first_received(values: pd.DataFrame | None) -> dt.date | None:
+    """The UTC day the first value was received (``None`` without values or receipt times)."""
+    if values is None or values.empty or "received_at" not in values.columns:
+        return None
+    first = pd.to_datetime(values["received_at"], utc=True).min()
+    return None if pd.isna(first) else first.date()
+
+
 def _received_by(values: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Rows received up to the end of ``as_of`` (UTC)."""
     if "received_at" not in values.columns:
@@ -655,9 +671,19 @@ def launch(store: str | None = None, catalog: str | None = None, lang: str | Non
                 f"<p>Ungültiges Datum für den Stand: {html.escape(str(as_of))} (erwartet JJJJ-MM-TT).</p>"
                 f"<p>Invalid as-of date: {html.escape(str(as_of))} (expected YYYY-MM-DD).</p>")
     try:
-        cat = load_catalog(Path(catalog).expanduser() if catalog else conf.catalog_dir)
+        cat = load_catalog(_resolve_dir(catalog, conf.root) if catalog else conf.catalog_dir)
     except CatalogError as exc:
         items = "".join(f"<li>{html.escape(str(p))}</li>" for p in exc.problems)
         return ExplorerError(f"<p>{html.escape(label('catalog_error', 'de', n=len(exc.problems)))}<br>"
                              f"{html.escape(label('catalog_error', 'en', n=len(exc.problems)))}</p><ul>{items}</ul>")
-    return Explorer(cat, store=store, lang=language, as_of=day)
+    return Explorer(cat, store=_resolve_dir(store, conf.root) if store else None, lang=language, as_of=day)
+
+
+def _resolve_dir(text: str, root: Path) -> Path:
+    """A directory named in the notebook's parameters cell. A relative path is taken from the
+    working directory, which in JupyterLab is the notebook's folder (``notebooks/``); when it is
+    not there but exists below the project root (``store = "data/store"``), the root is meant."""
+    path = Path(str(text)).expanduser()
+    if not path.is_absolute() and not path.exists() and (root / path).exists():
+        path = root / path
+    return path.resolve()

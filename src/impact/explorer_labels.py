@@ -53,11 +53,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "col_note": ("Anmerkung", "Note"),
     "col_submission_id": ("Einreichung (ID)", "Submission id"),
     "empty_store": (
-        "Der Datenspeicher {store} enthält noch keine Werte. Beispieldaten laden: "
-        "<code>make report</code> oder <code>impact ingest data/sample/*</code>, dann diese Zelle neu ausführen.",
-        "The store {store} holds no values yet. To load the sample data run "
-        "<code>make report</code> or <code>impact ingest data/sample/*</code>, then run this cell again.",
+        "Der Datenspeicher {store} enthält noch keine Werte{missing}. Beispieldaten laden: "
+        "<code>make report</code> oder <code>impact ingest data/sample/*.csv data/sample/*.xlsx</code>, dann diese Zelle neu ausführen.",
+        "The store {store} holds no values yet{missing}. To load the sample data run "
+        "<code>make report</code> or <code>impact ingest data/sample/*.csv data/sample/*.xlsx</code>, then run this cell again.",
     ),
+    "store_missing": (" (den Ordner gibt es nicht – stimmt der Pfad?)", " (there is no such folder – is the path right?)"),
+    "none_received": ("Bis zum Stand {as_of} war noch keine Einreichung eingegangen (die erste kam am {first}). "
+                      "Bitte einen späteren Stand wählen.",
+                      "Nothing had been received by {as_of} (the first submission arrived on {first}). "
+                      "Please choose a later as-of date."),
     "store_error": ("Der Datenspeicher {store} kann nicht gelesen werden: {error}",
                     "The store {store} cannot be read: {error}"),
     "catalog_error": ("Der Indikatorenkatalog ist fehlerhaft ({n} Probleme):",

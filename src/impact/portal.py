@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import secrets
+import sys
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -45,9 +46,45 @@ if TYPE_CHECKING:
     from impact.catalog import Catalog
     from impact.store import Store
 
-__all__ = ["PortalApp", "TEXTS", "clean_file_name", "portal_widget", "problems_html", "receipt_rows"]
+__all__ = ["PortalApp", "TEXTS", "clean_file_name", "portal_widget", "problems_html", "receipt_rows",
+           "server_log"]
 
 log = logging.getLogger("impact.portal")
+
+_LOG_FORMAT = "[impact.portal] %(asctime)s %(levelname)s %(message)s"
+
+
+def _server_stderr() -> Any:
+    """A text stream to the portal process's stderr (the terminal or journal of ``impact portal``).
+
+    Inside a Jupyter kernel ``sys.stderr`` is ipykernel's stream to the *browser* (which Voilà
+    drops): logging there would lose every reference shown to project teams. Its ``fileno()``
+    is a copy of the kernel's original stderr, which the kernel inherited from Voilà, so a
+    stream on a duplicate of that descriptor reaches the server log and never the browser.
+    """
+    try:
+        fd = os.dup(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):
+        return sys.__stderr__
+    return open(fd, "w", buffering=1, encoding="utf-8", errors="replace", closefd=True)  # noqa: SIM115
+
+
+def server_log(stream: Any = None) -> logging.Logger:
+    """Send the ``impact.portal`` log (sign-ins, submissions, refusals, and the details behind
+    every error reference shown in the page) to ``stream``, by default the server's stderr
+    (:func:`_server_stderr`). Idempotent: one handler, replaced when a stream is given."""
+    for handler in [h for h in log.handlers if getattr(h, "_impact_server_log", False)]:
+        if stream is None:
+            return log
+        log.removeHandler(handler)
+    handler = logging.StreamHandler(stream if stream is not None else _server_stderr())
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    handler._impact_server_log = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False  # never into the kernel's stderr, which goes to the browser
+    return log
+
 
 MAX_PROBLEMS_SHOWN = 200
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -255,6 +292,7 @@ class PortalApp:
         from impact.catalog import load_catalog
         from impact.store import Store
 
+        server_log()
         env_max = int(os.environ.get(ENV_MAX_BYTES) or PORTAL_MAX_BYTES)
         client_env = os.environ.get(ENV_CLIENT, "")
         client = (os.environ.get(client_env, "") if client_env else "").split(",")[0].strip()[:64] or "*"
@@ -286,7 +324,10 @@ class PortalApp:
         self.lang_toggle.add_class("impact-lang")
         self.heading = w.HTML()
         self.token_label = w.HTML()
-        self.token_input = w.Password()
+        # the value reaches the kernel once, when the field loses focus (pressing "sign in"),
+        # before the click: with per-keystroke updates the browser may hold back the last
+        # keystrokes while the click overtakes them, and a correct token arrives truncated
+        self.token_input = w.Password(continuous_update=False)
         self.token_input.add_class("impact-token")
         self.login_button = w.Button(button_style="primary")
         self.login_button.add_class("impact-login")

@@ -41,6 +41,7 @@ __all__ = [
     "check_port",
     "serve",
     "voila_config",
+    "websocket_limit",
 ]
 
 PORTAL_MAX_BYTES = 10_000_000  # 10 MB: far above any real submission, far below the global limit
@@ -108,8 +109,7 @@ def voila_config(cfg: PortalConfig, config_dir: Path) -> dict[str, Any]:
         "config_file_paths": [str(config_dir)],
         "tornado_settings": {
             "headers": dict(SECURITY_HEADERS),
-            # uploads travel as one binary websocket message: allow the limit plus framing
-            "websocket_max_message_size": cfg.max_bytes + 1_000_000,
+            "websocket_max_message_size": websocket_limit(cfg.max_bytes),
         },
     }
     voila_configuration: dict[str, Any] = {
@@ -122,6 +122,17 @@ def voila_config(cfg: PortalConfig, config_dir: Path) -> dict[str, Any]:
     # every page load starts a kernel: shut down kernels idle for 30 minutes that no open tab uses
     kernels = {"cull_idle_timeout": 1800, "cull_interval": 120, "cull_connected": False}
     return {"Voila": voila, "VoilaConfiguration": voila_configuration, "MappingKernelManager": kernels}
+
+
+def websocket_limit(max_bytes: int) -> int:
+    """The largest websocket message Tornado accepts, for an upload limit of ``max_bytes``.
+
+    An upload travels as one binary websocket message. A larger message makes Tornado close the
+    connection: the kernel never sees the file and the page silently keeps its old text. So
+    messages up to four times the limit are let through, and the app refuses those files with
+    its bilingual "too large" message; only beyond that (at least limit + 1 MB for framing) the
+    connection is dropped, which bounds the memory a single message can take."""
+    return max(4 * max_bytes, max_bytes + 1_000_000)
 
 
 def kernel_environment(cfg: PortalConfig, attempts_file: Path) -> dict[str, str]:

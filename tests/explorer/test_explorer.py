@@ -246,13 +246,50 @@ def test_table_view_escapes_submitted_text(min_catalog):
 def test_empty_store_shows_how_to_load_sample_data(min_catalog, tmp_path):
     ex = Explorer(min_catalog, store=tmp_path / "no-store-yet", as_of=AS_OF)
     assert not ex.has_data
-    assert "make report" in ex.message.value and "impact ingest data/sample/*" in ex.message.value
+    assert "make report" in ex.message.value
+    # data/sample/ also holds README.md and generate.py: the glob must name the data files only
+    assert "impact ingest data/sample/*.csv data/sample/*.xlsx" in ex.message.value
+    assert "data/sample/*<" not in ex.message.value and "data/sample/* " not in ex.message.value
     assert "enthält noch keine Werte" in ex.message.value
     assert ex.table.empty and not visible(ex.series_fig)
     ex.language.value = "en"
     assert "holds no values yet" in ex.message.value
     ex.download_button.click()
     assert "base64," in ex.download_link.value
+
+
+def test_an_as_of_before_the_first_receipt_says_why_nothing_is_shown(ex):
+    ex.as_of.value = dt.date(2025, 1, 31)  # the first submission arrived on 2025-02-01
+    assert ex.table.empty
+    assert "Bis zum Stand 2025-01-31 war noch keine Einreichung eingegangen" in ex.message.value
+    assert "2025-02-01" in ex.message.value
+    ex.language.value = "en"
+    assert "Nothing had been received by 2025-01-31" in ex.message.value
+    ex.as_of.value = dt.date(2025, 2, 1)
+    assert ex.message.value == "" and not ex.table.empty
+
+
+def test_a_store_path_that_does_not_exist_is_named_as_such(min_catalog, tmp_path):
+    ex = Explorer(min_catalog, store=tmp_path / "typo", as_of=AS_OF)
+    assert "den Ordner gibt es nicht" in ex.message.value
+    (tmp_path / "empty").mkdir()
+    ex = Explorer(min_catalog, store=tmp_path / "empty", as_of=AS_OF)
+    assert "enthält noch keine Werte" in ex.message.value and "Ordner" not in ex.message.value
+
+
+def test_launch_finds_a_relative_store_below_the_project_root(tmp_path, min_catalog_dir, monkeypatch):
+    """In JupyterLab the kernel runs in notebooks/: `store = "data/store"` means the project's."""
+    root = tmp_path / "project"
+    (root / "data" / "store").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    monkeypatch.setenv("IMPACT_HOME", str(root))
+    monkeypatch.chdir(root / "notebooks")
+    out = launch(store="data/store", catalog=str(min_catalog_dir))
+    assert isinstance(out, Explorer)
+    assert str(root / "data" / "store") in out.message.value and "Ordner" not in out.message.value
+    (root / "notebooks" / "data" / "store").mkdir(parents=True)  # a folder right there wins
+    out = launch(store="data/store", catalog=str(min_catalog_dir))
+    assert str(root / "notebooks" / "data" / "store") in out.message.value
 
 
 def test_empty_dataframe_is_an_empty_store(min_catalog, values):

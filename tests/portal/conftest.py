@@ -32,6 +32,19 @@ INVALID_CSV = (b"project_id,indicator_id,period,value\n"
                b"kiezbox,test-nonsense,2025-Q2,5\n")
 
 
+@pytest.fixture(autouse=True)
+def _restore_portal_log() -> Iterator[None]:
+    """``impact.portal.server_log`` (called by ``portal_widget``) configures a process-wide
+    logger; put it back after each test."""
+    import logging
+
+    logger = logging.getLogger("impact.portal")
+    saved = (list(logger.handlers), logger.propagate, logger.level)
+    yield
+    logger.handlers[:] = saved[0]
+    logger.propagate, logger.level = saved[1], saved[2]
+
+
 def make_catalog(target: Path) -> Path:
     """A copy of the tiny test catalog (real framework + 4 test indicators)."""
     shutil.copytree(ROOT / "indicators" / "framework", target / "framework")

@@ -69,6 +69,14 @@ def test_list_never_shows_tokens_or_hashes(run, tmp_path: Path) -> None:
     assert rows[0]["status"] == "active"
 
 
+def test_list_keeps_one_line_per_token(run) -> None:
+    run("tokens", "issue", "kiezbox", "--note", "Team A\nFrau M.\tBüro 3")
+    res = run("tokens", "list")
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert len(lines) == 3 and lines[2].endswith("Team A Frau M. Büro 3")
+
+
 def test_revoke_and_list_status(run, tmp_path: Path) -> None:
     run("tokens", "issue", "kiezbox")
     rec = TokenStore(tmp_path / "tokens.json").records()[0]

@@ -183,6 +183,60 @@ def test_store_failure_gives_message_not_traceback(env: Env, tmp_path: Path) -> 
     assert "Ein interner Fehler ist aufgetreten (Referenz " in env.app.status.value
 
 
+def test_error_details_go_to_the_server_log_under_the_reference(env: Env, tmp_path: Path) -> None:
+    """The page shows only a reference; the evaluation unit finds the details in the log of
+    ``impact portal`` (inside a kernel, ``sys.stderr`` would send them to the browser)."""
+    import io
+    import re
+
+    from impact.portal import server_log
+
+    out = io.StringIO()
+    logger = server_log(out)
+    assert logger.propagate is False and server_log() is logger  # idempotent, stream kept
+    broken = tmp_path / "not-a-dir"
+    broken.write_text("x")
+    env.app.store = Store(broken)
+    _login(env)
+    _upload(env.app, VALID_CSV)
+    env.app.submit_button.click()
+    ref = re.search(r"Referenz ([0-9a-f]{8})", env.app.status.value)
+    assert ref is not None
+    text = out.getvalue()
+    assert f"reference {ref.group(1)}" in text and "Traceback" in text
+    assert "[impact.portal]" in text and "signed in for kiezbox" in text
+    assert env.raw["kiezbox"] not in text  # the token itself is never logged
+
+
+def test_server_stderr_bypasses_the_kernel_stream(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Like ipykernel's stream: ``fileno()`` is the process's real stderr, ``write`` goes elsewhere."""
+    from impact.portal import _server_stderr
+
+    real = (tmp_path / "stderr.txt").open("w")
+
+    class KernelStream:
+        written: list[str] = []
+
+        def write(self, text: str) -> None:
+            self.written.append(text)
+
+        def fileno(self) -> int:
+            return real.fileno()
+
+    fake = KernelStream()
+    monkeypatch.setattr("sys.stderr", fake)
+    stream = _server_stderr()
+    stream.write("to the server log\n")
+    stream.close()
+    real.close()
+    assert (tmp_path / "stderr.txt").read_text() == "to the server log\n" and fake.written == []
+
+
+def test_token_reaches_the_kernel_in_one_piece(env: Env) -> None:
+    """Per-keystroke updates can arrive after the click on "sign in"; one update on blur cannot."""
+    assert env.app.token_input.continuous_update is False
+
+
 def test_clean_file_name() -> None:
     assert clean_file_name("C:\\Users\\x\\Werte 2025.csv") == "Werte 2025.csv"
     assert clean_file_name("../../etc/passwd") == "passwd"

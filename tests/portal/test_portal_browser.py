@@ -106,6 +106,8 @@ def test_wrong_token_refused(driver, running_portal) -> None:
     _sign_in(driver, running_portal.url, "x" * 43)
     _wait_text(driver, ".impact-status", "Dieser Zugangscode ist ungültig.")
     assert not driver.find_element("css selector", ".impact-upload").is_displayed()
+    # the refusal is in the server log of `impact portal` (not lost in the kernel's stderr)
+    assert "portal: token refused (token_unknown)" in running_portal.log.read_text(errors="replace")
 
 
 def test_invalid_then_valid_file_then_receipt(driver, running_portal) -> None:
@@ -144,6 +146,9 @@ def test_invalid_then_valid_file_then_receipt(driver, running_portal) -> None:
     assert set(values["token_id"]) == {kiezbox_id}
     ledger = Store(running_portal.store_dir).ledger()
     assert running_portal.raw["kiezbox"] not in ledger.to_string()
+    log = running_portal.log.read_text(errors="replace")
+    assert f"portal: token {kiezbox_id} submitted {sid}: accepted, 3 rows" in log
+    assert running_portal.raw["kiezbox"] not in log
 
 
 def test_token_of_another_project_refused(driver, running_portal) -> None:

@@ -44,6 +44,9 @@ def test_voila_config_is_locked_down(tmp_path: Path) -> None:
     assert vc["http_header_envs"] == ["X-Real-IP"]
     assert v["tornado_settings"]["headers"] == SECURITY_HEADERS
     assert v["tornado_settings"]["websocket_max_message_size"] == 1000 + 1_000_000
+    # files a few times over the limit still reach the app, which refuses them with a message
+    big = voila_config(PortalConfig(notebook=cfg.notebook, max_bytes=10_000_000), tmp_path / "conf")
+    assert big["Voila"]["tornado_settings"]["websocket_max_message_size"] == 40_000_000
     env = kernel_environment(cfg, tmp_path / "a.json")
     assert env["IMPACT_PORTAL_MAX_BYTES"] == "1000" and env["IMPACT_PORTAL_CLIENT_ENV"] == "HTTP_X_REAL_IP"
 
