@@ -37,7 +37,7 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/mypy src
 
 lab: $(STAMP)  ## open the evaluators' explorer in JupyterLab
-	$(BIN)/jupyter lab notebooks/explorer.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/explorer.ipynb
 
 portal: $(STAMP)  ## serve the submission portal on 127.0.0.1:$(PORT)
 	$(BIN)/impact portal --port $(PORT)
