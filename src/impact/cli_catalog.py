@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from impact.catalog import Catalog, load_catalog
-from impact.errors import EXIT_INVALID, CatalogError
+from impact.catalog import Catalog
+from impact.cli_common import load_catalog_or_exit
 
 _catalog_option = click.option(
     "--catalog", "catalog_dir", type=click.Path(path_type=Path), default=None,
     help="Catalog directory (default: indicators/, or $IMPACT_CATALOG).")
-
-
-def _load(catalog_dir: Path | None) -> Catalog:
-    try:
-        return load_catalog(catalog_dir)
-    except CatalogError as exc:
-        click.echo(f"Katalog fehlerhaft / catalog has {len(exc.problems)} problem(s):", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(EXIT_INVALID)
 
 
 def _text_table(cat: Catalog, lang: str) -> str:
@@ -49,7 +38,7 @@ def catalog(ctx: click.Context, fmt: str, lang: str, catalog_dir: Path | None) -
     """
     if ctx.invoked_subcommand is not None:
         return
-    cat = _load(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     if fmt == "json":
         click.echo(json.dumps(cat.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -60,7 +49,7 @@ def catalog(ctx: click.Context, fmt: str, lang: str, catalog_dir: Path | None) -
 @_catalog_option
 def check(catalog_dir: Path | None) -> None:
     """Check the catalog: exit 0 when valid, 1 naming file, indicator and problem otherwise."""
-    cat = _load(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     click.echo(f"Katalog in Ordnung / catalog OK: {len(cat.indicators)} indicators, "
                f"{len(cat.projects)} projects, {len(cat.guiding_ideas)} guiding ideas, "
                f"{len(cat.principles)} principles, {len(cat.perspectives)} perspectives.")

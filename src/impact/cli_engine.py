@@ -12,9 +12,10 @@ from typing import Any
 import click
 import pandas as pd
 
-from impact.catalog import Catalog, load_catalog
+from impact.catalog import Catalog
+from impact.cli_common import load_catalog_or_exit
 from impact.config import settings
-from impact.errors import EXIT_INVALID, EXIT_UNREADABLE, CatalogError, ImpactError
+from impact.errors import EXIT_UNREADABLE, ImpactError
 
 _STATUS = {
     "de": {"on_track": "im Plan", "at_risk": "gefährdet", "off_track": "nicht im Plan", "no_data": "keine Daten"},
@@ -53,16 +54,6 @@ def _parse_as_of(text: str | None) -> dt.date:
               f"Ungültiges Datum für --as-of: '{text}'. Bitte JJJJ-MM-TT angeben, z. B. 2026-03-31.",
               f"Invalid date for --as-of: '{text}'. Use YYYY-MM-DD, e.g. 2026-03-31.")
         raise AssertionError("unreachable") from None
-
-
-def _load_catalog(catalog_dir: Path | None) -> Catalog:
-    try:
-        return load_catalog(catalog_dir)
-    except CatalogError as exc:
-        click.echo(f"Katalog fehlerhaft / catalog has {len(exc.problems)} problem(s):", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(EXIT_INVALID)
 
 
 def _load_values(store_dir: Path | None, as_of: dt.date, lang: str) -> tuple[pd.DataFrame, str]:
@@ -177,7 +168,7 @@ def scores(project: str | None, as_of_text: str | None, store_dir: Path | None, 
 
     lang = lang or settings().lang
     as_of = _parse_as_of(as_of_text)
-    cat = _load_catalog(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     _check_project(cat, project)
     values, _ = _load_values(store_dir, as_of, lang)
     try:
@@ -216,7 +207,7 @@ def export(fmt: str, out_dir: Path | None, store_dir: Path | None, as_of_text: s
 
     lang = lang or settings().lang
     as_of = _parse_as_of(as_of_text)
-    cat = _load_catalog(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     values, store_hash = _load_values(store_dir, as_of, lang)
     try:
         ev = evaluate(cat, values, as_of)

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from impact.catalog import Catalog, load_catalog
-from impact.errors import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, CatalogError, ImpactError
+from impact.cli_common import load_catalog_or_exit
+from impact.errors import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, ImpactError
 
 _catalog_option = click.option(
     "--catalog", "catalog_dir", type=click.Path(path_type=Path), default=None,
@@ -25,16 +25,6 @@ def _default_lang() -> str:
     from impact.config import settings
 
     return settings().lang
-
-
-def _load_catalog(catalog_dir: Path | None) -> Catalog:
-    try:
-        return load_catalog(catalog_dir)
-    except CatalogError as exc:
-        click.echo(f"Katalog fehlerhaft / catalog has {len(exc.problems)} problem(s):", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(EXIT_INVALID)
 
 
 def _history(store_dir: Path | None) -> Any:
@@ -74,7 +64,7 @@ def validate(file: Path, fmt: str, lang: str | None, catalog_dir: Path | None, s
     Exit 0 valid, 1 invalid, 2 unreadable file or usage error.
     """
     lang = lang or _default_lang()
-    cat = _load_catalog(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     if only_project is not None and only_project not in cat.projects:
         click.echo(f"Unbekanntes Projekt / unknown project '{only_project}'. "
                    f"Bekannt / known: {', '.join(cat.projects)}", err=True)
@@ -107,7 +97,7 @@ def expectations() -> None:
 @_catalog_option
 def export(directory: Path, catalog_dir: Path | None) -> None:
     """Schreibt die Suiten als GX-JSON / write the suites as GX JSON, one file per suite."""
-    cat = _load_catalog(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     try:
         from impact.expectations import export_suites
 
@@ -133,7 +123,7 @@ def template(project: str, out: Path | None, fmt: str | None, catalog_dir: Path 
 
     Exit 0 written, 2 unknown project or unwritable file.
     """
-    cat = _load_catalog(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     if project not in cat.projects:
         click.echo(f"Unbekanntes Projekt „{project}“ / unknown project '{project}'. "
                    f"Bekannte Projekte / known projects: {', '.join(cat.projects)}", err=True)

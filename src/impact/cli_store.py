@@ -10,9 +10,9 @@ from typing import Any
 import click
 import pandas as pd
 
-from impact.catalog import Catalog, load_catalog
+from impact.cli_common import load_catalog_or_exit
 from impact.config import settings
-from impact.errors import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, CatalogError, ImpactError
+from impact.errors import EXIT_OK, EXIT_UNREADABLE, ImpactError
 from impact.store import Store
 
 _store_option = click.option(
@@ -22,16 +22,6 @@ _format_option = click.option("--format", "fmt", type=click.Choice(["text", "jso
                               show_default=True)
 _lang_option = click.option("--lang", type=click.Choice(["de", "en"]), default=None,
                             help="Language of messages (default: $IMPACT_LANG or de).")
-
-
-def _load_catalog(catalog_dir: Path | None) -> Catalog:
-    try:
-        return load_catalog(catalog_dir)
-    except CatalogError as exc:
-        click.echo(f"Katalog fehlerhaft / catalog has {len(exc.problems)} problem(s):", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(EXIT_INVALID)
 
 
 def _error_entry(path: Path, exc: ImpactError | OSError, lang: str) -> dict[str, Any]:
@@ -74,7 +64,7 @@ def ingest(files: tuple[Path, ...], store_dir: Path | None, catalog_dir: Path | 
     from impact.ingest import ingest_file  # lazy: pulls in validation (Great Expectations)
 
     lang = lang or settings().lang
-    cat = _load_catalog(catalog_dir)
+    cat = load_catalog_or_exit(catalog_dir)
     store = Store(store_dir)
     entries: list[dict[str, Any]] = []
     worst = EXIT_OK
