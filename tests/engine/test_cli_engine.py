@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,8 +28,9 @@ kiezbox,test-outage-hours,2026-09,25,halfway (lower is better)
 
 
 def _today_utc() -> str:
-    """Receipt times are real UTC clock times, so evaluate as of the real day (not IMPACT_TODAY)."""
-    return dt.datetime.now(dt.UTC).date().isoformat()
+    """The pinned day: tests/conftest.py pins both "today" and the receipt clock (IMPACT_NOW) to it,
+    so results do not drift as the real date moves on (values would turn stale)."""
+    return os.environ["IMPACT_TODAY"]
 
 
 @pytest.fixture()

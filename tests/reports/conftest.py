@@ -26,10 +26,9 @@ from .helpers import XSS_NOTE, write_note_file, write_project_files
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPACT = str(Path(sys.executable).with_name("impact"))
-# Reports count submissions *received* by the end of the reporting day, and the test stores are
-# filled now (real clock): so the reporting day is the real UTC date (never before the pinned
-# 2026-11-21 the submissions were validated against).
-AS_OF = max(dt.datetime.now(dt.UTC).date(), dt.date(2026, 11, 21))
+# Reports count submissions *received* by the end of the reporting day; tests/conftest.py pins the
+# receipt clock and "today" to the same day, so the reporting day is fixed and results never drift.
+AS_OF = dt.date(2026, 11, 21)  # the day tests/conftest.py pins (IMPACT_TODAY and the receipt clock IMPACT_NOW)
 TODAY = AS_OF.isoformat()
 
 
