@@ -484,9 +484,9 @@ class Evaluation:
         return out
 
     def _groups_json(self, scope: str) -> dict[str, Any]:
+        # every group id is always listed (stable keys for scripts); a group without indicators
+        # or without data has score null and coverage 0, with n_indicators telling which it is
         s = self.scores[self.scores["scope"] == scope]
-        if scope != "portfolio":  # a project lists only the groups it has indicators for
-            s = s[s["n_indicators"] > 0]
         out: dict[str, Any] = {}
         for gtype, key in (("guiding_idea", "guiding_ideas"), ("principle", "principles"),
                            ("perspective", "perspectives")):

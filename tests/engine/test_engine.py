@@ -373,7 +373,8 @@ def test_to_json_shape_and_nulls(scored) -> None:  # type: ignore[no-untyped-def
     assert c["value"] is None and c["progress"] is None and c["status"] == "no_data" and c["period"] is None
     assert kb["guiding_ideas"]["resilient"]["score"] == pytest.approx(0.7)
     assert kb["guiding_ideas"]["resilient"]["coverage"] == 0.5
-    assert "nachhaltig" not in kb["guiding_ideas"]  # the project has no indicator for it
+    # a group the project has no indicator for is still listed (stable keys): null score, coverage 0
+    assert kb["guiding_ideas"]["nachhaltig"] == {"score": None, "coverage": 0.0, "n_indicators": 0, "n_with_data": 0}
     assert js["portfolio"]["overall"]["score"] == pytest.approx(0.7)
     assert js["portfolio"]["guiding_ideas"]["nachhaltig"] == {"score": None, "coverage": 0.0,
                                                               "n_indicators": 0, "n_with_data": 0}
