@@ -6,6 +6,8 @@ import datetime as dt
 import os
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -60,6 +62,20 @@ def _internal(exc: Exception) -> None:
     sys.exit(EXIT_INVALID)
 
 
+@contextmanager
+def _user_errors(lang: str) -> Iterator[None]:
+    """One clear bilingual message and a documented exit code instead of a traceback."""
+    try:
+        yield
+    except ImpactError as exc:
+        _fail(exc, lang)
+    except OSError as exc:
+        click.echo(f"Datei nicht lesbar/schreibbar / file not readable/writable: {exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except Exception as exc:  # noqa: BLE001 - no traceback for users (a run's log has the details)
+        _internal(exc)
+
+
 def _command_line() -> str:
     return "impact " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
@@ -112,21 +128,13 @@ def report(projects: tuple[str, ...], portfolio: bool, guiding_ideas: tuple[str,
 
     cfg = settings()
     lang = lang or cfg.lang
-    try:
+    with _user_errors(lang):
         catalog = load_catalog(catalog_dir)
         specs = plan_reports(catalog, all_reports=all_reports, projects=projects, portfolio=portfolio,
                              guiding_ideas=guiding_ideas, principles=principles)
         summary = run_reports(specs, catalog=catalog, catalog_dir=catalog_dir, store_dir=store_dir,
                               out_dir=out_dir, as_of=as_of, lang=lang, jobs=jobs, notebooks_dir=notebooks_dir,
                               timeout=timeout, command_line=_command_line())
-    except ImpactError as exc:
-        _fail(exc, lang)
-        return
-    except OSError as exc:
-        click.echo(f"Datei nicht lesbar/schreibbar / file not readable/writable: {exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    except Exception as exc:  # noqa: BLE001 - no traceback for users
-        _internal(exc)
     n, failed = len(summary.results), summary.failed
     click.echo(f"{n - len(failed)}/{n} Berichte erstellt / reports produced: {summary.index_path}")
     for r in failed:
@@ -160,16 +168,8 @@ def run(inbox_dir: Path | None, reports_dir: Path | None, log_file: Path | None,
     options = RunOptions(inbox_dir=inbox_dir, store_dir=store_dir, reports_dir=reports_dir, catalog_dir=catalog_dir,
                          log_file=log_file, as_of=as_of, lang=lang, jobs=jobs, notebooks_dir=notebooks_dir,
                          timeout=timeout, command_line=_command_line())
-    try:
+    with _user_errors(lang):
         outcome = scheduled_run(options, echo=lambda line: click.echo(line))
-    except ImpactError as exc:
-        _fail(exc, lang)
-        return
-    except OSError as exc:
-        click.echo(f"Datei nicht lesbar/schreibbar / file not readable/writable: {exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    except Exception as exc:  # noqa: BLE001 - no traceback for users; the log has the details
-        _internal(exc)
     sys.exit(outcome.exit_code)
 
 
