@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from impact.catalog import load_catalog
+from impact.core.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from impact.catalog import Catalog, load_catalog
-from impact.explorer import Explorer
-from impact.periods import periods_between
+from impact.apps.explorer.app import Explorer
+from impact.core.catalog import Catalog, load_catalog
+from impact.core.periods import periods_between
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 11, 21)
@@ -43,8 +43,8 @@ def sample_values(catalog: Catalog) -> pd.DataFrame | None:
     files = sorted(p for p in (ROOT / "data" / "sample").glob("*") if p.suffix.lower() in (".csv", ".xlsx"))
     if not files:
         return None
-    from impact.ingest import ingest_file
-    from impact.store import Store
+    from impact.store.ingest import ingest_file
+    from impact.store.store import Store
 
     store = Store(Path(tempfile.mkdtemp(prefix="bench-explorer-")) / "store")
     for path in files:

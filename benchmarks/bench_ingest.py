@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "tests" / "store"))
 
 from store_helpers import make_frame  # noqa: E402
 
-from impact.catalog import load_catalog  # noqa: E402
-from impact.ingest import ingest_bytes  # noqa: E402
-from impact.store import Store  # noqa: E402
+from impact.core.catalog import load_catalog  # noqa: E402
+from impact.store.ingest import ingest_bytes  # noqa: E402
+from impact.store.store import Store  # noqa: E402
 
 
 def timed(label: str, func, repeat: int = 1):  # type: ignore[no-untyped-def]

@@ -11,10 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from impact.catalog import load_catalog
-from impact.portal import PortalApp
-from impact.store import Store
-from impact.tokens import AttemptLimiter, TokenStore
+from impact.apps.portal.app import PortalApp
+from impact.apps.portal.tokens import AttemptLimiter, TokenStore
+from impact.core.catalog import load_catalog
+from impact.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 21)

@@ -22,9 +22,9 @@ IMPACT = str(Path(sys.executable).with_name("impact"))
 
 
 def build_store() -> Path:
-    from impact.catalog import load_catalog
-    from impact.ingest import ingest_file
-    from impact.store import Store
+    from impact.core.catalog import load_catalog
+    from impact.store.ingest import ingest_file
+    from impact.store.store import Store
 
     shutil.rmtree(WORK, ignore_errors=True)
     store = Store(WORK / "store")

@@ -72,7 +72,7 @@ def _reset_peak() -> None:
 
 def build_catalog(n_periods: int):  # type: ignore[no-untyped-def]
     """Catalog of 100 projects (running since the first synthetic month) × 100 indicators."""
-    from impact.catalog import Catalog, Entity, Indicator, Project, Target, Text, Unit
+    from impact.core.catalog import Catalog, Entity, Indicator, Project, Target, Text, Unit
 
     def t(s: str) -> Text:
         return Text(s, s)
@@ -165,7 +165,7 @@ def build_values(n_periods: int, date_objects: bool = False) -> pd.DataFrame:
 
 
 def run_one(rows: int, repeat: int, date_objects: bool = False) -> dict[str, float]:
-    from impact.engine import evaluate
+    from impact.engine.evaluation import evaluate
 
     n_periods = max(int(rows) // (N_PROJECTS * N_INDICATORS), 4)
     t0 = time.perf_counter()

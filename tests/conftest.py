@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.catalog import Catalog, load_catalog
+from impact.core.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -65,8 +65,8 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> 
     files = sorted(p for p in (ROOT / "data" / "sample").glob("*") if p.suffix.lower() in SAMPLE_SUFFIXES)
     if not files:
         pytest.skip("data/sample/ has no submission files yet")
-    from impact.ingest import ingest_file
-    from impact.store import Store
+    from impact.store.ingest import ingest_file
+    from impact.store.store import Store
 
     store = Store(tmp_path_factory.mktemp("sample_store") / "store")
     for path in files:

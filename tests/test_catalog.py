@@ -1,4 +1,4 @@
-"""The catalog model (impact.catalog) on the tiny test catalog and on hand-made variants of it."""
+"""The catalog model (impact.core.catalog) on the tiny test catalog and on hand-made variants of it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from impact.catalog import Catalog, Text, Unit, impact_level, load_catalog
-from impact.errors import EXIT_INVALID, CatalogError
+from impact.core.catalog import Catalog, Text, Unit, impact_level, load_catalog
+from impact.core.errors import EXIT_INVALID, CatalogError
 
 
 def edit_indicator(catalog_dir: Path, ident: str, **changes: object) -> None:

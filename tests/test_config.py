@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import impact
-from impact.config import project_root, settings
-from impact.errors import Problem
+from impact.core.config import project_root, settings
+from impact.core.errors import Problem
 
 
 def test_defaults_derive_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,7 +49,7 @@ def test_public_api_is_lazy_and_complete() -> None:
 
 
 def test_receipt_clock_can_be_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    from impact.config import utc_now
+    from impact.core.config import utc_now
 
     monkeypatch.setenv("IMPACT_NOW", "2025-03-04T05:06:07")
     assert utc_now() == dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.UTC)

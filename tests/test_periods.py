@@ -1,4 +1,4 @@
-"""Reporting periods (impact.periods)."""
+"""Reporting periods (impact.core.periods)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from impact.periods import Period, detect_frequency, parse_period, periods_between
+from impact.core.periods import Period, detect_frequency, parse_period, periods_between
 
 
 @pytest.mark.parametrize(("text", "start", "frequency", "label"), [

@@ -48,12 +48,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
 try:  # the package is normally installed (editable); fall back to the source tree
-    from impact.catalog import Catalog, Indicator, Project, load_catalog
-    from impact.periods import Period, periods_between
+    from impact.core.catalog import Catalog, Indicator, Project, load_catalog
+    from impact.core.periods import Period, periods_between
 except ImportError:  # pragma: no cover
     sys.path.insert(0, str(ROOT / "src"))
-    from impact.catalog import Catalog, Indicator, Project, load_catalog
-    from impact.periods import Period, periods_between
+    from impact.core.catalog import Catalog, Indicator, Project, load_catalog
+    from impact.core.periods import Period, periods_between
 
 DEFAULT_SEED = 20261031
 DEFAULT_UNTIL = dt.date(2026, 10, 31)

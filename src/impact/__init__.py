@@ -13,38 +13,42 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from impact import _compat
+
 __version__ = "0.1.0"
+
+_compat.install()  # the flat module paths of 0.1 (impact.validation, …) still import, with a warning
 
 _EXPORTS: dict[str, str] = {
     # foundation
-    "settings": "impact.config",
-    "Settings": "impact.config",
-    "ImpactError": "impact.errors",
-    "CatalogError": "impact.errors",
-    "Problem": "impact.errors",
-    "UnreadableFileError": "impact.errors",
-    "Catalog": "impact.catalog",
-    "Indicator": "impact.catalog",
-    "load_catalog": "impact.catalog",
-    "Period": "impact.periods",
-    "parse_period": "impact.periods",
+    "settings": "impact.core.config",
+    "Settings": "impact.core.config",
+    "ImpactError": "impact.core.errors",
+    "CatalogError": "impact.core.errors",
+    "Problem": "impact.core.errors",
+    "UnreadableFileError": "impact.core.errors",
+    "Catalog": "impact.core.catalog",
+    "Indicator": "impact.core.catalog",
+    "load_catalog": "impact.core.catalog",
+    "Period": "impact.core.periods",
+    "parse_period": "impact.core.periods",
     # intake
-    "ValidationReport": "impact.validation",
-    "validate_bytes": "impact.validation",
-    "validate_file": "impact.validation",
-    "build_template": "impact.template",
+    "ValidationReport": "impact.intake.validation",
+    "validate_bytes": "impact.intake.validation",
+    "validate_file": "impact.intake.validation",
+    "build_template": "impact.intake.template",
     # store
-    "Store": "impact.store",
-    "IngestResult": "impact.ingest",
-    "ingest_bytes": "impact.ingest",
-    "ingest_file": "impact.ingest",
+    "Store": "impact.store.store",
+    "IngestResult": "impact.store.ingest",
+    "ingest_bytes": "impact.store.ingest",
+    "ingest_file": "impact.store.ingest",
     # engine
-    "Evaluation": "impact.engine",
-    "current_values": "impact.engine",
-    "evaluate": "impact.engine",
-    "trajectory": "impact.engine",
+    "Evaluation": "impact.engine.evaluation",
+    "current_values": "impact.engine.evaluation",
+    "evaluate": "impact.engine.evaluation",
+    "trajectory": "impact.engine.evaluation",
     # explorer
-    "Explorer": "impact.explorer",
+    "Explorer": "impact.apps.explorer.app",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from impact.periods import parse_period
+from impact.core.periods import parse_period
 
 COLUMNS = ["row", "project_id", "indicator_id", "period", "period_start", "period_end", "value", "unit",
            "breakdown", "breakdown_value", "note", "source", "submission_id", "received_at", "file_name", "token_id"]
@@ -82,7 +82,7 @@ def indicator_yaml(ident: str, *, targets: dict[str, str], direction: str = "hig
 
 def write_catalog(catalog_dir: Any, entries: list[str]):  # type: ignore[no-untyped-def]
     """Replace the indicators of a copied test catalog directory and load it."""
-    from impact.catalog import load_catalog
+    from impact.core.catalog import load_catalog
 
     (catalog_dir / "indicators.yaml").write_text("indicators:\n" + "".join(entries), encoding="utf-8")
     return load_catalog(catalog_dir)

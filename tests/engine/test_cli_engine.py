@@ -1,4 +1,4 @@
-"""``impact scores`` and ``impact export`` on a REAL store (filled through impact.ingest)."""
+"""``impact scores`` and ``impact export`` on a REAL store (filled through impact.store.ingest)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import frictionless
 import pytest
 from click.testing import CliRunner
 
-from impact.catalog import Catalog
 from impact.cli import cli
-from impact.ingest import ingest_file
-from impact.store import Store
+from impact.core.catalog import Catalog
+from impact.store.ingest import ingest_file
+from impact.store.store import Store
 
 # min catalog: kiezbox/test-users 0 → 1000, smart-water/test-users 100 → 500, kiezbox/test-outage-hours 40 → 10
 SUBMISSION = """\

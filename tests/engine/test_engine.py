@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.helpers import indicator_yaml, quarterly, value_rows, write_catalog
-from impact.catalog import Catalog, Target
-from impact.engine import (
+from impact.core.catalog import Catalog, Target
+from impact.engine.evaluation import (
     METHODOLOGY,
     compute_progress,
     current_values,
@@ -420,7 +420,7 @@ def test_project_without_indicators_and_empty_catalog_part(scored) -> None:  # t
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 12), st.integers(0, 12)), min_size=4, max_size=4),
        st.sets(st.tuples(st.integers(0, 3), st.integers(0, 12))))
 def test_overdue_gaps_match_brute_force(ranges: list[tuple[int, int, int]], got: set[tuple[int, int]]) -> None:
-    from impact.engine import _gaps
+    from impact.engine.evaluation import _gaps
 
     first = np.array([min(a, b) for _, a, b in ranges], dtype=np.int64)
     last = np.array([max(a, b) for _, a, b in ranges], dtype=np.int64)

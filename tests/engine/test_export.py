@@ -1,4 +1,4 @@
-"""Formula neutralisation and the export tables (pure parts of impact.export)."""
+"""Formula neutralisation and the export tables (pure parts of impact.engine.export)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from engine.helpers import indicator_yaml, value_rows, write_catalog
-from impact.engine import evaluate
-from impact.export import export_tables, neutralise_cell, neutralise_frame, write_export
+from impact.engine.evaluation import evaluate
+from impact.engine.export import export_tables, neutralise_cell, neutralise_frame, write_export
 
 AS_OF = dt.date(2026, 11, 21)
 

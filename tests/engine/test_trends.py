@@ -12,8 +12,8 @@ import pytest
 from scipy.stats import theilslopes
 
 from engine.helpers import indicator_yaml, quarterly, value_rows, write_catalog
-from impact.engine import evaluate
-from impact.trends import WINDOW, batch_theil_sen, forecast, years
+from impact.engine.evaluation import evaluate
+from impact.engine.trends import WINDOW, batch_theil_sen, forecast, years
 
 AS_OF = dt.date(2026, 11, 21)
 

@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from impact.periods import parse_period
+from impact.core.periods import parse_period
 
 COLUMNS = ["row", "project_id", "indicator_id", "period", "period_start", "period_end", "value", "unit",
            "breakdown", "breakdown_value", "note", "source", "submission_id", "received_at", "file_name",
@@ -79,9 +79,9 @@ kiezbox,test-users,2025-Q1,1500,
 
 @pytest.fixture()
 def tmp_store(tmp_path, min_catalog):
-    """A real store built through ``impact.ingest``: two submissions, the second one correcting
+    """A real store built through ``impact.store.ingest``: two submissions, the second one correcting
     a value of the first. Returns ``(store_path, [submission ids])``."""
-    from impact.ingest import ingest_file
+    from impact.store.ingest import ingest_file
 
     store = tmp_path / "store"
     ids = []

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from plotly.callbacks import Points
 
-from impact.explorer import Explorer, ExplorerError, launch
+from impact.apps.explorer.app import Explorer, ExplorerError, launch
 
 from .conftest import sid
 

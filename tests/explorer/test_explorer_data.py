@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from impact.explorer_data import (
+from impact.apps.explorer.data import (
     indicator_ids,
     month_starts,
     score_table,

@@ -1,4 +1,4 @@
-"""The explorer on a real store (ingested through impact.ingest) and the notebook under papermill."""
+"""The explorer on a real store (ingested through impact.store.ingest) and the notebook under papermill."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from impact.explorer import Explorer
-from impact.store import Store
+from impact.apps.explorer.app import Explorer
+from impact.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "explorer.ipynb"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from impact.catalog import Catalog, load_catalog
-from impact.validation import ValidationReport, validate_bytes
+from impact.core.catalog import Catalog, load_catalog
+from impact.intake.validation import ValidationReport, validate_bytes
 from intake.helpers import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-from impact.validation import ValidationReport
+from impact.intake.validation import ValidationReport
 
 TODAY = dt.date(2026, 11, 21)
 HEADER = ("project_id", "indicator_id", "period", "value")

@@ -156,9 +156,9 @@ def test_validate_end_to_end_subprocess(cat_min, tmp_path):
 
 
 def test_validate_warns_about_jump_against_real_store(run, tmp_path, cat_min):
-    """History comes from a real store (impact.ingest), not a mock."""
-    from impact.ingest import ingest_bytes
-    from impact.store import Store
+    """History comes from a real store (impact.store.ingest), not a mock."""
+    from impact.store.ingest import ingest_bytes
+    from impact.store.store import Store
 
     store = Store(tmp_path / "store")
     history = csv_bytes([("kiezbox", "test-outage-hours", f"2024-{m:02d}", v) for m, v in

@@ -8,10 +8,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impact import expectations as ex
-from impact.periods import parse_period
-from impact.reading import read_submission
-from impact.validation import prepare
+from impact.core.periods import parse_period
+from impact.intake import expectations as ex
+from impact.intake.reading import read_submission
+from impact.intake.validation import prepare
 from intake.helpers import TODAY, csv_bytes
 
 
@@ -108,7 +108,7 @@ def test_fitted_value_sets_give_the_same_row_outcomes(cat_min):
 
 _DEFERRED_PROBE = r"""
 import sys
-from impact.expectations import _gx
+from impact.intake.expectations import _gx
 gx = _gx()
 assert "great_expectations" in sys.modules
 # deferred while GX imported, and not left behind as stand-ins

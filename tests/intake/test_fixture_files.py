@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from impact.validation import validate_file
+from impact.intake.validation import validate_file
 from intake.helpers import TODAY, codes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,6 +1,6 @@
 """The plausibility warning ``implausible_jump``: rare on realistic trending data, firm on real jumps.
 
-The rule (impact.validation's docstring): a robust line through the 8 stored periods nearest
+The rule (impact.intake.validation's docstring): a robust line through the 8 stored periods nearest
 to the submitted one (that period itself left out); warn when the value lies far outside both
 that line and the neighbouring stored values.
 """
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from impact.catalog import Catalog
-from impact.store import Store
-from impact.validation import validate_file
+from impact.core.catalog import Catalog
+from impact.intake.validation import validate_file
+from impact.store.store import Store
 from intake.helpers import csv_bytes, warning_codes
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from impact.errors import Problem
+from impact.core.errors import Problem
 from intake.helpers import xlsx_bytes
 
 NAMES = st.sampled_from(["a.csv", "a.xlsx", "a.txt", "a.CSV"])

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from impact.errors import UnreadableFileError
-from impact.reading import canonical_column, read_submission
+from impact.core.errors import UnreadableFileError
+from impact.intake.reading import canonical_column, read_submission
 from intake.helpers import HEADER_DE, csv_bytes, xlsx_bytes
 
 ROW = ("kiezbox", "test-users", "2024-Q2", "12")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from impact.periods import Period
-from impact.template import TEMPLATE_HEADER, build_template, companion_csv, companion_name, due_periods
+from impact.core.periods import Period
+from impact.intake.template import TEMPLATE_HEADER, build_template, companion_csv, companion_name, due_periods
 from intake.helpers import TODAY, codes
 
 

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from impact.validation import FRAME_COLUMNS, validate_bytes, validate_file
+from impact.intake.validation import FRAME_COLUMNS, validate_bytes, validate_file
 from intake.helpers import HEADER_DE, TODAY, codes, csv_bytes, warning_codes, xlsx_bytes
 
 # One semicolon file (German headers, decimal commas) exercising every row rule once.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.tokens import TokenStore
+from impact.apps.portal.tokens import TokenStore
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -34,7 +34,7 @@ INVALID_CSV = (b"project_id,indicator_id,period,value\n"
 
 @pytest.fixture(autouse=True)
 def _restore_portal_log() -> Iterator[None]:
-    """``impact.portal.server_log`` (called by ``portal_widget``) configures a process-wide
+    """``impact.apps.portal.app.server_log`` (called by ``portal_widget``) configures a process-wide
     logger; put it back after each test."""
     import logging
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from impact.apps.portal.tokens import TokenStore
 from impact.cli import cli
-from impact.tokens import TokenStore
 
 
 @pytest.fixture()

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from impact.errors import Problem
-from impact.portal import PortalApp, clean_file_name, problems_html, receipt_rows
-from impact.store import Store
-from impact.tokens import AttemptLimiter, TokenStore
+from impact.apps.portal.app import PortalApp, clean_file_name, problems_html, receipt_rows
+from impact.apps.portal.tokens import AttemptLimiter, TokenStore
+from impact.core.errors import Problem
+from impact.store.store import Store
 
 from .conftest import INVALID_CSV, VALID_CSV
 
@@ -189,7 +189,7 @@ def test_error_details_go_to_the_server_log_under_the_reference(env: Env, tmp_pa
     import io
     import re
 
-    from impact.portal import server_log
+    from impact.apps.portal.app import server_log
 
     out = io.StringIO()
     logger = server_log(out)
@@ -210,7 +210,7 @@ def test_error_details_go_to_the_server_log_under_the_reference(env: Env, tmp_pa
 
 def test_server_stderr_bypasses_the_kernel_stream(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Like ipykernel's stream: ``fileno()`` is the process's real stderr, ``write`` goes elsewhere."""
-    from impact.portal import _server_stderr
+    from impact.apps.portal.app import _server_stderr
 
     real = (tmp_path / "stderr.txt").open("w")
 
@@ -268,7 +268,7 @@ def test_problems_html_limits_and_file_level_rows() -> None:
 
 
 def test_portal_widget_with_broken_catalog_shows_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from impact.portal import portal_widget
+    from impact.apps.portal.app import portal_widget
 
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat" / "broken.yaml").write_text("indicators: [{id: x}]\n")
@@ -279,7 +279,7 @@ def test_portal_widget_with_broken_catalog_shows_reference(tmp_path: Path, monke
 
 
 def test_portal_widget_from_environment(min_catalog_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from impact.portal import portal_widget
+    from impact.apps.portal.app import portal_widget
 
     monkeypatch.setenv("IMPACT_CATALOG", str(min_catalog_dir))
     monkeypatch.setenv("IMPACT_STORE", str(tmp_path / "store"))
@@ -295,7 +295,7 @@ def test_template_download_link(env: Env) -> None:
     import base64
     import re
 
-    from impact.template import build_template
+    from impact.intake.template import build_template
 
     _login(env)
     app = env.app
@@ -309,7 +309,7 @@ def test_template_download_link(env: Env) -> None:
 
 
 def test_receipt_for_a_file_rejected_at_ingest(env: Env) -> None:
-    from impact.ingest import ingest_bytes
+    from impact.store.ingest import ingest_bytes
 
     _login(env)
     app = env.app

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from impact.store import Store
+from impact.store.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

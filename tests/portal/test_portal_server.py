@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from impact.portal_server import SECURITY_HEADERS, PortalConfig, kernel_environment, voila_config
+from impact.apps.portal.server import SECURITY_HEADERS, PortalConfig, kernel_environment, voila_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from impact.tokens import (
+from impact.apps.portal.tokens import (
     AttemptLimiter,
     TokenError,
     TokenFileError,

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from impact.catalog import Catalog
+from impact.core.catalog import Catalog
 
 from .helpers import XSS_NOTE, write_note_file, write_project_files
 
@@ -57,9 +57,9 @@ def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def report_store(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest, catalog: Catalog) -> Path:
     """A store with data for every pilot plus a note containing <script> (kiezbox)."""
-    from impact.ingest import ingest_file
-    from impact.locking import exclusive_lock
-    from impact.store import Store
+    from impact.core.locking import exclusive_lock
+    from impact.store.ingest import ingest_file
+    from impact.store.store import Store
 
     shared = _shared_dir(tmp_path_factory)
     store = Store(shared / "store")
@@ -94,7 +94,7 @@ def full_run(tmp_path_factory: pytest.TempPathFactory, report_store: Path) -> Fu
     """`impact report --all` on the report store (real papermill, real kernels), once per session."""
     import time
 
-    from impact.locking import exclusive_lock
+    from impact.core.locking import exclusive_lock
 
     shared = _shared_dir(tmp_path_factory)
     out, record = shared / "full_run", shared / "full_run.json"

@@ -12,7 +12,7 @@ import io
 import random
 from pathlib import Path
 
-from impact.catalog import Catalog, Indicator
+from impact.core.catalog import Catalog, Indicator
 
 XSS_NOTE = '<script>document.title="XSS-EXECUTED";document.body.setAttribute("data-xss","1")</script><b>fett</b> & Co'
 

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from impact.catalog import Catalog
-from impact.reports import ReportSpec, run_reports
+from impact.core.catalog import Catalog
+from impact.reports.runner import ReportSpec, run_reports
 
 from .conftest import AS_OF, ROOT, run_impact
 

@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pytest
 
-from impact import figures as fg
-from impact.catalog import Catalog, Target
-from impact.report_text import LABELS, esc, fmt_date, fmt_num, fmt_pct, label, table_html
+from impact.core.catalog import Catalog, Target
+from impact.reports import figures as fg
+from impact.reports.sections import LABELS, esc, fmt_date, fmt_num, fmt_pct, label, table_html
 
 
 def test_labels_are_bilingual() -> None:
@@ -123,16 +123,16 @@ def test_report_kernel_imports_stay_light(tmp_path, min_catalog: Catalog) -> Non
     import subprocess
     import sys
 
-    from impact.reports import _evaluate, build_cache
+    from impact.reports.context import build_cache, evaluate_store
 
-    ev, _ = _evaluate(min_catalog, tmp_path / "empty-store", dt.date(2026, 11, 21))
+    ev, _ = evaluate_store(min_catalog, tmp_path / "empty-store", dt.date(2026, 11, 21))
     cache = build_cache(min_catalog, ev, tmp_path / "cache.pkl")
     code = (
         "import sys, IPython.display as d\n"
         "shown = []\n"
         "d.display = lambda *a, **k: shown.append(a)\n"
-        "from impact import report_text as rt\n"
-        "from impact.reports import load_context\n"
+        "from impact.reports import sections as rt\n"
+        "from impact.reports.context import load_context\n"
         f"ctx = load_context(lang='en', evaluation_cache={str(cache)!r})\n"
         "rt.project_summary(ctx, 'kiezbox'); rt.project_guiding_ideas(ctx, 'kiezbox'); rt.portfolio_matrices(ctx)\n"
         "assert shown\n"
@@ -197,7 +197,7 @@ def test_indicator_facts_forecast_too_short_unlikely_and_english_unit(min_catalo
     an English report never shows the German unit word "Anzahl"."""
     from types import SimpleNamespace
 
-    import impact.report_text as rt
+    import impact.reports.sections as rt
 
     shown: list[str] = []
     ind = min_catalog.indicators["test-users"]
@@ -233,6 +233,6 @@ def test_report_tables_beat_the_notebook_table_style() -> None:
     """JupyterLab's CSS right-aligns and un-borders every table cell with the selector
     ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`` (two classes + element); the report's
     own table rules must be more specific or the tables come out centred, right-aligned and bare."""
-    from impact.report_text import _STYLE
+    from impact.reports.sections import _STYLE
 
     assert ".impact-report table.impact-table td" in _STYLE and "text-align:left" in _STYLE

@@ -9,7 +9,7 @@ import nbformat
 import plotly.graph_objects as go
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from impact.html_export import PLOTLY_JS, PLOTLY_MIME, export_html, write_plotly_js
+from impact.reports.html_export import PLOTLY_JS, PLOTLY_MIME, export_html, write_plotly_js
 
 
 def _executed_notebook() -> nbformat.NotebookNode:

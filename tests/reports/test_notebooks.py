@@ -9,7 +9,7 @@ import nbformat
 import papermill
 import pytest
 
-from impact.reports import KINDS, check_notebook
+from impact.reports.runner import KINDS, check_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 COMMON = {"as_of", "lang", "store", "catalog", "evaluation_cache"}

@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 import impact
-from impact.catalog import Catalog
-from impact.store import Store
+from impact.core.catalog import Catalog
+from impact.store.store import Store
 
 from .conftest import AS_OF, TODAY, FullRun
 
@@ -106,7 +106,7 @@ def test_html_offline_small_and_charted(full_run: FullRun, name: str) -> None:
     assert text.count("plotly.min.js") == 1, "plotly.js is shared, not embedded"
     assert text.count('class="plotly-graph-div"') > 0
     assert "application/vnd.plotly.v1+json" not in text
-    assert "Traceback" not in text and "impact.report_text" not in text, "code and tracebacks stay hidden"
+    assert "Traceback" not in text and "impact.reports" not in text, "code and tracebacks stay hidden"
     assert '<html lang="de">' in text
 
 
@@ -139,7 +139,7 @@ def test_portfolio_and_cross_reports_content(full_run: FullRun) -> None:
 
 
 def test_plotly_js_is_the_library(full_run: FullRun) -> None:
-    from impact.html_export import plotly_js_source
+    from impact.reports.html_export import plotly_js_source
 
     assert (full_run.out / "plotly.min.js").read_bytes() == Path(plotly_js_source()).read_bytes()
 

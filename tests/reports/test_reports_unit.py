@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 from nbformat.v4 import new_code_cell, new_notebook
 
-from impact.catalog import Catalog
-from impact.cli_reports import report
-from impact.errors import EXIT_UNREADABLE
-from impact.reports import (
+from impact.cli.reports import report
+from impact.core.catalog import Catalog
+from impact.core.errors import EXIT_UNREADABLE
+from impact.reports.runner import (
     ReportError,
     ReportResult,
     ReportSpec,
@@ -145,7 +145,7 @@ def test_cli_bad_date_and_catalog(tmp_path: Path) -> None:
 
 
 def test_kernel_start_failure_is_retried_once_then_reported(tmp_path: Path) -> None:
-    from impact.reports import _execute
+    from impact.reports.runner import _execute
 
     nb = tmp_path / "nb.ipynb"
     _write(nb, [new_code_cell("lang = 'de'")])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from impact.catalog import Catalog
-from impact.locking import exclusive_lock
-from impact.scheduler import LOCK_NAME, _move, inbox_files
-from impact.store import Store
+from impact.core.catalog import Catalog
+from impact.core.locking import exclusive_lock
+from impact.reports.scheduler import LOCK_NAME, _move, inbox_files
+from impact.store.store import Store
 
 from .conftest import AS_OF, TODAY, run_impact
 from .helpers import submission_rows, write_csv
@@ -87,7 +87,7 @@ def test_run_ingests_moves_and_reports(tmp_path: Path, min_catalog_dir: Path, mi
 
 
 def _held(lock: Path) -> bool:
-    from impact.locking import LockBusyError
+    from impact.core.locking import LockBusyError
 
     if not lock.exists():
         return False
@@ -104,7 +104,7 @@ def test_two_real_runs_overlap_second_exits_3(tmp_path: Path, min_catalog_dir: P
     import subprocess
     import time
 
-    from impact.store import PAUSE_ENV
+    from impact.store.store import PAUSE_ENV
 
     from .conftest import IMPACT, ROOT, impact_env
 

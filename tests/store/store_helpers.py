@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from impact.periods import parse_period
+from impact.core.periods import parse_period
 
 
 def make_frame(rows: list[tuple[str, str, str, float]] | None = None, *, breakdown: str = "",

@@ -5,14 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from impact.catalog import Catalog
-from impact.store import Store, sha256_hex
-
-pytest.importorskip("impact.validation", reason="validation (intake stage) not available yet")
-
-from impact.ingest import ingest_bytes, ingest_file, worst_exit_code  # noqa: E402
+from impact.core.catalog import Catalog
+from impact.store.ingest import ingest_bytes, ingest_file, worst_exit_code  # noqa: E402
+from impact.store.store import Store, sha256_hex
 
 HEADER = "project_id,indicator_id,period,value\n"
 

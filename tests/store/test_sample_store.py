@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from impact.store import Store
+from impact.store.store import Store
 
 
 def test_sample_store_holds_the_sample_submissions(sample_store: Path) -> None:

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from store_helpers import fingerprint, make_frame
 
-from impact import store as store_mod
-from impact.locking import LockBusyError, exclusive_lock
-from impact.store import (
+from impact.core.locking import LockBusyError, exclusive_lock
+from impact.store import store as store_mod
+from impact.store.store import (
     FORMAT_VERSION,
     VALUE_COLUMNS,
     Store,

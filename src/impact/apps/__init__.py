@@ -1,0 +1,1 @@
+"""Apps served to people: the evaluators' explorer and the project teams' submission portal."""

@@ -1,0 +1,1 @@
+"""The evaluators' explorer (ipywidgets + plotly) for JupyterLab and Voilà."""

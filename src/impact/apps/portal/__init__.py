@@ -1,0 +1,1 @@
+"""The project teams' submission portal (a Voilà app) and its access tokens."""

@@ -1,0 +1,91 @@
+"""The ``impact`` command line: a thin layer that hands straight to library functions.
+
+Commands are loaded lazily (each lives in the ``cli_*`` module of its stage), so that e.g.
+``impact catalog`` does not pay for importing Great Expectations.
+
+Exit codes (all commands):
+
+\b
+  0  success
+  1  invalid data or catalog: problems were found and reported
+  2  unreadable input file or usage error
+  3  another scheduled run holds the lock (impact run)
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from impact.core.errors import EXIT_INVALID, CatalogError, ImpactError
+
+# command name -> "module:attribute"; each stage owns its module.
+COMMANDS: dict[str, str] = {
+    "catalog": "impact.cli.catalog:catalog",
+    "validate": "impact.cli.intake:validate",
+    "expectations": "impact.cli.intake:expectations",
+    "template": "impact.cli.intake:template",
+    "ingest": "impact.cli.store:ingest",
+    "submissions": "impact.cli.store:submissions",
+    "scores": "impact.cli.engine:scores",
+    "export": "impact.cli.engine:export",
+    "report": "impact.cli.reports:report",
+    "run": "impact.cli.reports:run",
+    "tokens": "impact.cli.portal:tokens",
+    "portal": "impact.cli.portal:portal",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def _load(self, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        try:
+            return self._load(cmd_name)
+        except (ImportError, AttributeError) as exc:
+            raise click.ClickException(f"command '{cmd_name}' is not available: {exc}") from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            try:
+                cmd = self._load(name)
+            except (ImportError, AttributeError):
+                continue
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=70)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="impact")
+def cli() -> None:
+    pass
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: turns deliberate errors into messages and exit codes."""
+    try:
+        return cli.main(args=argv, standalone_mode=True)
+    except CatalogError as exc:  # raised by lazily loaded commands outside their own handling
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    except ImpactError as exc:
+        click.echo(exc.message(), err=True)
+        sys.exit(exc.exit_code)
+

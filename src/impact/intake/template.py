@@ -1,0 +1,181 @@
+"""Ready-to-fill submission templates for one project.
+
+A template lists the project's indicators with their unit and the periods now due: those after
+the latest stored period (from the project's start when nothing is stored) up to today, and at
+least the current one. Filled in (only the value column), it validates.
+
+* ``xlsx``: sheet "Werte" (values to fill in) and sheet "Indikatoren" (each indicator explained
+  in German and English: name, definition, unit, frequency, valid range, breakdowns).
+* ``csv``: German-Excel friendly (semicolon, UTF-8 with BOM); the explanation is the companion
+  file ``<name>.indikatoren.csv`` (:func:`companion_csv`, :func:`companion_name`).
+
+Pure functions returning bytes, so the submission portal can offer them as downloads.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pandas as pd
+
+from impact.core.catalog import Catalog, Indicator
+from impact.core.periods import Period, parse_period
+
+__all__ = ["TEMPLATE_HEADER", "build_template", "companion_csv", "companion_name", "due_periods", "template_rows"]
+
+#: the header of a template (German aliases of the submission columns)
+TEMPLATE_HEADER = ("Projekt", "Indikator", "Zeitraum", "Wert", "Einheit", "Aufschlüsselung", "Ausprägung",
+                   "Anmerkung", "Quelle")
+_EXPLAIN_HEADER = ("indicator_id", "Name (de)", "Name (en)", "Definition (de)", "Definition (en)",
+                   "Einheit / unit", "Häufigkeit / frequency", "Minimum", "Maximum",
+                   "Aufschlüsselungen / breakdowns", "Richtung / direction", "Wirkungsstufe / impact step")
+_FREQ = {"monthly": "monatlich / monthly", "quarterly": "quartalsweise / quarterly", "yearly": "jährlich / yearly"}
+_DIRECTION = {"higher_is_better": "mehr ist besser / higher is better",
+              "lower_is_better": "weniger ist besser / lower is better",
+              "target_band": "Zielkorridor / target band"}
+
+
+def _latest_stored(history: pd.DataFrame | None, project_id: str) -> dict[str, Period]:
+    """Latest stored total period per indicator of ``project_id``."""
+    if history is None or history.empty or not {"project_id", "indicator_id", "period"}.issubset(history.columns):
+        return {}
+    h = history[history["project_id"].astype(str) == project_id]
+    if "breakdown" in h:
+        h = h[h["breakdown"].fillna("").astype(str) == ""]
+    out: dict[str, Period] = {}
+    for ind, label in zip(h["indicator_id"].astype(str), h["period"].astype(str), strict=True):
+        p = parse_period(label)
+        if p is not None and (ind not in out or p > out[ind]):
+            out[ind] = p
+    return out
+
+
+def due_periods(catalog: Catalog, project_id: str, indicator: Indicator, *, latest: Period | None = None,
+                today: dt.date | None = None) -> list[Period]:
+    """Periods due for ``indicator``: after ``latest`` (or from the runtime start) up to today,
+    within the project's runtime; at least the current period."""
+    if today is None:
+        from impact.core.config import settings
+
+        today = settings().today
+    project = catalog.projects[project_id]
+    last_day = min(today, project.end) if project.end else today
+    current = Period.containing(max(last_day, project.start), indicator.frequency)
+    p = latest.next() if latest is not None and latest.frequency == indicator.frequency \
+        else Period.containing(project.start, indicator.frequency)
+    out = []
+    while p.start <= last_day:
+        out.append(p)
+        p = p.next()
+    return out or [current]
+
+
+def template_rows(catalog: Catalog, project_id: str, *, history: pd.DataFrame | None = None,
+                  today: dt.date | None = None) -> list[list[str]]:
+    """The rows of a template (without header): one per indicator and due period, value empty."""
+    if project_id not in catalog.projects:
+        raise KeyError(project_id)
+    latest = _latest_stored(history, project_id)
+    rows = []
+    for ind in catalog.indicators_for(project_id):
+        unit = catalog.units.get(ind.unit)
+        symbol = unit.symbol if unit else ind.unit
+        for p in due_periods(catalog, project_id, ind, latest=latest.get(ind.id), today=today):
+            rows.append([project_id, ind.id, p.label, "", symbol, "", "", "", ""])
+    return rows
+
+
+def _safe(text: Any) -> str:
+    """Text that a spreadsheet will not run as a formula."""
+    s = "" if text is None else str(text)
+    return "'" + s if s[:1] in ("=", "+", "@") or (s[:1] == "-" and not _is_number(s)) else s
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _limit(x: float | None) -> str:
+    return "" if x is None else f"{x:g}".replace(".", ",")
+
+
+def _explain_rows(catalog: Catalog, project_id: str) -> list[list[str]]:
+    rows = []
+    for ind in catalog.indicators_for(project_id):
+        unit = catalog.units.get(ind.unit)
+        unit_text = f"{unit.symbol} ({unit.name.de} / {unit.name.en})" if unit else ind.unit
+        bds = []
+        for b in ind.breakdowns:
+            bd = catalog.breakdowns.get(b)
+            if bd:
+                bds.append(f"{b} ({bd.name.de} / {bd.name.en}): {', '.join(bd.values)}")
+        rows.append([_safe(v) for v in (
+            ind.id, ind.name.de, ind.name.en, ind.definition.de, ind.definition.en, unit_text,
+            _FREQ.get(ind.frequency, ind.frequency), _limit(ind.min), _limit(ind.max), " | ".join(bds),
+            _DIRECTION.get(ind.direction, ind.direction), str(ind.impact_step))])
+    return rows
+
+
+def _csv_bytes(header: tuple[str, ...], rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def companion_name(name: str) -> str:
+    """``kiezbox.csv`` → ``kiezbox.indikatoren.csv``."""
+    stem = name[:-4] if name.lower().endswith(".csv") else name
+    return f"{stem}.indikatoren.csv"
+
+
+def companion_csv(catalog: Catalog, project_id: str) -> bytes:
+    """The explanation of the project's indicators (German and English) as a semicolon CSV."""
+    return _csv_bytes(_EXPLAIN_HEADER, _explain_rows(catalog, project_id))
+
+
+def build_template(catalog: Catalog, project_id: str, fmt: str = "xlsx", history: pd.DataFrame | None = None,
+                   today: dt.date | None = None) -> bytes:
+    """A ready-to-fill template for ``project_id`` as ``csv`` or ``xlsx`` bytes.
+
+    Raises ``KeyError`` for an unknown project and ``ValueError`` for an unknown format.
+    """
+    rows = template_rows(catalog, project_id, history=history, today=today)
+    if fmt == "csv":
+        return _csv_bytes(TEMPLATE_HEADER, rows)
+    if fmt != "xlsx":
+        raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Werte"
+    ws.append(list(TEMPLATE_HEADER))
+    for r in rows:
+        ws.append(r)
+    for col in ("A", "B", "C", "E", "F", "G", "H", "I"):
+        for cell in ws[col]:
+            cell.number_format = "@"  # text: Excel must not turn 2024-05 into a date
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for col, width in zip("ABCDEFGHI", (22, 34, 11, 12, 10, 16, 16, 30, 20), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    info = wb.create_sheet("Indikatoren")
+    info.append(list(_EXPLAIN_HEADER))
+    for r in _explain_rows(catalog, project_id):
+        info.append(r)
+    for cell in info[1]:
+        cell.font = Font(bold=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
