@@ -7,7 +7,7 @@ PORT   ?= 8866
 SAMPLE := $(wildcard data/sample/*.csv data/sample/*.xlsx)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint lab portal bench sample clean
+.PHONY: help setup report test lint lab portal bench sample messages clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,6 +47,14 @@ bench: $(STAMP)  ## run the benchmarks (slow; prints figures)
 
 sample: $(STAMP)  ## regenerate the synthetic sample submissions (seeded, reproducible)
 	$(BIN)/python data/sample/generate.py
+
+LOCALES := src/impact/locale
+
+messages: $(STAMP)  ## translations: extract marked strings, update every language's .po, compile the .mo files
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -c TRANSLATORS: --sort-output --add-location=file --no-wrap \
+	  --project=impact --copyright-holder="impact contributors" -o $(LOCALES)/impact.pot src/impact
+	$(BIN)/pybabel update -D impact -i $(LOCALES)/impact.pot -d $(LOCALES) --no-wrap --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel compile -D impact -d $(LOCALES) --statistics
 
 clean:  ## remove the virtual environment, local store and reports
 	rm -rf $(VENV) data/store reports/*/
