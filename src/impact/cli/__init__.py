@@ -1,26 +1,22 @@
 """The ``impact`` command line: a thin layer that hands straight to library functions.
 
-Commands are loaded lazily (each lives in the ``cli_*`` module of its stage), so that e.g.
-``impact catalog`` does not pay for importing Great Expectations.
-
-Exit codes (all commands):
-
-\b
-  0  success
-  1  invalid data or catalog: problems were found and reported
-  2  unreadable input file or usage error
-  3  another scheduled run holds the lock (impact run)
+Commands are loaded lazily (each lives in the ``impact.cli`` module of its stage), so that e.g.
+``impact catalog`` does not pay for importing Great Expectations. Help and messages appear in
+the language given with ``--lang`` (else ``$IMPACT_LANG``, else German).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
 import click
 
+from impact.cli.common import ImpactGroup, help_lang
 from impact.core.errors import EXIT_INVALID, CatalogError, ImpactError
+from impact.core.i18n import N_, languages, normalise_lang
 
 # command name -> "module:attribute"; each stage owns its module.
 COMMANDS: dict[str, str] = {
@@ -39,7 +35,27 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+HELP = N_("""Impact measurement for Berlin's smart-city pilot projects.
+
+Help in English: add --lang en (or set IMPACT_LANG=en).
+
+Exit codes (all commands):
+
+\b
+  0  success
+  1  invalid data or catalog: problems were found and reported
+  2  unreadable input file or usage error
+  3  busy: another process holds the lock; nothing was done
+""")
+
+
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``impact --lang en <command>``: the language of every message of this invocation."""
+    if value:
+        os.environ["IMPACT_LANG"] = normalise_lang(value)
+
+
+class LazyGroup(ImpactGroup):
     """A click group whose subcommands are imported only when used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -56,7 +72,7 @@ class LazyGroup(click.Group):
         try:
             return self._load(cmd_name)
         except (ImportError, AttributeError) as exc:
-            raise click.ClickException(f"command '{cmd_name}' is not available: {exc}") from None
+            raise click.ClickException(f"command '{cmd_name}' is not available: {exc}") from None  # a broken install
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
@@ -72,8 +88,10 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="impact")
+@click.option("--lang", type=click.Choice(languages(), case_sensitive=False), default=None, is_eager=True,
+              expose_value=False, callback=_set_lang, help=N_("Language of help and messages for every command."))
 def cli() -> None:
     pass
 
@@ -86,6 +104,6 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
     except ImpactError as exc:
-        click.echo(exc.message(), err=True)
+        click.echo(exc.message(help_lang(argv)), err=True)
         sys.exit(exc.exit_code)
 
