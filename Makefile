@@ -7,7 +7,7 @@ PORT   ?= 8866
 SAMPLE := $(wildcard data/sample/*.csv data/sample/*.xlsx)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint lab portal bench sample messages clean
+.PHONY: help setup report test test-fast browser lint lab portal bench sample messages clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,9 +28,15 @@ report: $(STAMP)  ## the main job: ingest the sample submissions, then build eve
 	$(BIN)/impact report --all
 	@echo "Reports: open reports/$$(date -u +%F)/index.html"
 
-test: $(STAMP)  ## run the whole test suite (sets itself up); browser tests run last, one at a time
+test: $(STAMP) browser  ## run the whole test suite (sets itself up); browser tests run last, one at a time
 	$(BIN)/python -m pytest -n 2 -m "not browser"
 	$(BIN)/python -m pytest -m browser
+
+test-fast: $(STAMP)  ## the suite without the browser tests (they need Chromium: see make browser)
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+
+browser:  ## make sure headless Chromium and ChromeDriver are there (installs them as root with apt-get)
+	@sh scripts/ensure-browser.sh
 
 lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check src tests benchmarks data/sample

@@ -24,6 +24,19 @@ os.environ["IMPACT_TODAY"] = "2026-11-21"
 os.environ["IMPACT_NOW"] = "2026-11-21T12:00:00+00:00"
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Browser tests fail (never skip) when Chromium is missing: `make browser` installs it."""
+    if item.get_closest_marker("browser") and not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail("browser test needs Debian's chromium and chromium-driver: run `make browser` "
+                    "(as root it installs them; otherwise `sudo apt-get install chromium chromium-driver`)",
+                    pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pin "today" so period-in-the-future checks are deterministic (override per test)."""
@@ -63,8 +76,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> 
     writing. Returns the store directory.
     """
     files = sorted(p for p in (ROOT / "data" / "sample").glob("*") if p.suffix.lower() in SAMPLE_SUFFIXES)
-    if not files:
-        pytest.skip("data/sample/ has no submission files yet")
+    assert files, "data/sample/ has no submission files"
     from impact.store.ingest import ingest_file
     from impact.store.store import Store
 
