@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from impact.cli import cli
 from impact.core.catalog import Catalog
+from impact.core.i18n import format_percent
 from impact.store.ingest import ingest_file
 from impact.store.store import Store
 
@@ -53,7 +54,8 @@ def test_scores_json_baseline_target_halfway(store: Store, min_catalog_dir: Path
                        "--as-of", _today_utc())
     assert code == 0
     js = json.loads(out)
-    assert set(js) == {"as_of", "projects", "portfolio"} and js["as_of"] == _today_utc()
+    assert set(js) == {"as_of", "known_at", "projects", "portfolio"} and js["as_of"] == _today_utc()
+    assert js["known_at"] == "2026-11-21T12:00:00Z"  # default: now (the pinned clock), the exact instant
     progress = {(pid, i["id"]): (i["progress"], i["progress_raw"])
                 for pid, p in js["projects"].items() for i in p["indicators"]}
     assert progress[("kiezbox", "test-users")] == (0.0, 0.0)
@@ -79,7 +81,7 @@ def test_scores_for_one_project_and_as_of_the_past(store: Store, min_catalog_dir
     js = json.loads(out)
     assert code == 0 and list(js["projects"]) == ["smart-water"]
     assert js["portfolio"]["overall"]["n_indicators"] == 5  # the portfolio still covers all projects
-    # before anything was received nothing is known
+    # before any reported period started nothing counts
     code, out, _ = run("scores", "--format", "json", "--store", str(store.path), "--catalog", str(min_catalog_dir),
                        "--as-of", "2026-01-01")
     js = json.loads(out)
@@ -91,7 +93,8 @@ def test_scores_text_german_and_english(store: Store, min_catalog_dir: Path) -> 
     code, out, _ = run("scores", "--store", str(store.path), "--catalog", str(min_catalog_dir), "--as-of",
                        _today_utc(), "--project", "kiezbox")
     assert code == 0
-    assert "Fortschr." in out and "Abdeckung" in out and "keine Daten" in out and "50 %" in out
+    assert "Fortschritt" in out and "Abdeckung" in out and "keine Daten" in out
+    assert format_percent(0.5, "de") in out
     code, out, _ = run("scores", "--store", str(store.path), "--catalog", str(min_catalog_dir), "--as-of",
                        _today_utc(), "--project", "kiezbox", "--lang", "en")
     assert code == 0 and "Progress" in out and "coverage" in out and "no data" in out
@@ -183,9 +186,10 @@ def test_rerun_for_a_past_date_on_a_real_store(tmp_path: Path, min_catalog: Cata
     common = ["--store", str(st.path), "--catalog", str(min_catalog_dir)]
 
     def snapshot(day: str, out: Path) -> tuple[str, dict[str, str]]:
-        code, scores_out, err = run("scores", "--format", "json", "--as-of", day, *common)
+        code, scores_out, err = run("scores", "--format", "json", "--as-of", day, "--known-at", day, *common)
         assert code == 0, err
-        code, _, err = run("export", "--format", "csv", "--out", str(out), "--as-of", day, *common)
+        code, _, err = run("export", "--format", "csv", "--out", str(out), "--as-of", day, "--known-at", day,
+                           *common)
         assert code == 0, err
         return scores_out, {p.name: p.read_text(encoding="utf-8") for p in sorted(out.iterdir())}
 

@@ -56,23 +56,50 @@ def test_correction_newest_receipt_wins_and_older_rows_stay() -> None:
     pd.testing.assert_frame_equal(v, before)  # input untouched
     assert list(cur.columns) == list(v.columns)
     # as known on 2025-04-30: the correction and the Q2 value had not arrived yet
-    old = current_values(v, dt.date(2025, 4, 30))
+    old = current_values(v, dt.date(2025, 4, 30), known_at=dt.date(2025, 4, 30))
     assert list(zip(old["period"], old["value"], strict=True)) == [("2025-Q1", 10.0)]
 
 
-def test_as_of_is_end_of_day_utc_and_future_periods_do_not_count() -> None:
+def test_known_at_is_end_of_day_utc_and_future_periods_do_not_count() -> None:
     v = value_rows([
         {"project": "kiezbox", "indicator": "x", "period": "2025-Q1", "value": 1, "received": "2025-05-01T23:59:59"},
         {"project": "kiezbox", "indicator": "x", "period": "2025-Q1", "value": 2, "received": "2025-05-02T00:00:00"},
         {"project": "kiezbox", "indicator": "x", "period": "2025-Q2", "value": 3, "received": "2025-04-20T00:00:00"},
         {"project": "kiezbox", "indicator": "x", "period": "2025-Q3", "value": 4, "received": "2025-04-20T00:00:00"},
     ])
-    cur = current_values(v, dt.date(2025, 5, 1))
+    cur = current_values(v, dt.date(2025, 5, 1), known_at=dt.date(2025, 5, 1))
     assert dict(zip(cur["period"], cur["value"], strict=True)) == {"2025-Q1": 1.0, "2025-Q2": 3.0}
     # a non-UTC receipt time is compared in UTC: 01:30 in Berlin on 2 May is 23:30 UTC on 1 May
     v2 = v.copy()
     v2["received_at"] = pd.to_datetime(["2025-05-02T01:30:00+02:00"] * 4, utc=True)
-    assert len(current_values(v2, dt.date(2025, 5, 1))) == 2
+    assert len(current_values(v2, dt.date(2025, 5, 1), known_at=dt.date(2025, 5, 1))) == 2
+    # without a knowledge date everything stored counts (the reference date only limits periods)
+    assert dict(zip(*(current_values(v, dt.date(2025, 5, 1))[c] for c in ("period", "value")), strict=True)) == {
+        "2025-Q1": 2.0, "2025-Q2": 3.0}
+
+
+def test_reference_date_and_knowledge_date_are_separate(cat_dir: Path) -> None:
+    """The 2025 annual report written in February 2026: periods up to 31 Dec 2025, everything
+    known in February (a late 2025 value counts); an audit with the report's knowledge date
+    gets the report's numbers, whatever arrived later."""
+    cat = write_catalog(cat_dir, [indicator_yaml("a", targets={"kiezbox": T0100})])
+    v = value_rows([
+        {"project": "kiezbox", "indicator": "a", "period": "2025-Q3", "value": 30, "received": "2025-10-20"},
+        {"project": "kiezbox", "indicator": "a", "period": "2025-Q4", "value": 40, "received": "2026-02-03"},
+        {"project": "kiezbox", "indicator": "a", "period": "2025-Q4", "value": 45, "received": "2026-03-01"},
+        {"project": "kiezbox", "indicator": "a", "period": "2026-Q1", "value": 50, "received": "2026-02-10"},
+    ])
+    report = evaluate(cat, v, dt.date(2025, 12, 31), known_at=dt.datetime(2026, 2, 15, 9, 30))
+    r = row(report.indicators, "kiezbox", "a")
+    assert (r["period"], r["value"]) == ("2025-Q4", 40.0)  # 2026-Q1 is after the reference date
+    assert report.known_at == pd.Timestamp("2026-02-15T09:30:00Z")
+    assert report.to_json()["known_at"] == "2026-02-15T09:30:00Z"
+    everything = evaluate(cat, v, dt.date(2025, 12, 31))
+    assert row(everything.indicators, "kiezbox", "a")["value"] == 45.0 and everything.known_at is None
+    assert everything.to_json()["known_at"] is None
+    before = evaluate(cat, v, dt.date(2025, 12, 31), known_at=dt.date(2026, 1, 31))
+    assert row(before.indicators, "kiezbox", "a")["value"] == 30.0
+    assert before.known_at == pd.Timestamp("2026-01-31T23:59:59.999999Z")
 
 
 def test_equal_receipt_time_later_row_wins_and_breakdowns_are_separate_keys() -> None:
@@ -363,7 +390,7 @@ def test_to_json_shape_and_nulls(scored) -> None:  # type: ignore[no-untyped-def
     text = json.dumps(js, allow_nan=False)  # NaN would fail here
     assert json.loads(text) == js
     assert js["as_of"] == "2026-11-21"
-    assert set(js) == {"as_of", "projects", "portfolio"}
+    assert set(js) == {"as_of", "known_at", "projects", "portfolio"} and js["known_at"] is None
     kb = js["projects"]["kiezbox"]
     assert {"indicators", "guiding_ideas", "principles", "overall"} <= set(kb)
     first = kb["indicators"][0]
@@ -420,7 +447,7 @@ def test_project_without_indicators_and_empty_catalog_part(scored) -> None:  # t
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 12), st.integers(0, 12)), min_size=4, max_size=4),
        st.sets(st.tuples(st.integers(0, 3), st.integers(0, 12))))
 def test_overdue_gaps_match_brute_force(ranges: list[tuple[int, int, int]], got: set[tuple[int, int]]) -> None:
-    from impact.engine.evaluation import _gaps
+    from impact.engine.completeness import gaps as _gaps
 
     first = np.array([min(a, b) for _, a, b in ranges], dtype=np.int64)
     last = np.array([max(a, b) for _, a, b in ranges], dtype=np.int64)
@@ -436,7 +463,7 @@ def test_overdue_gaps_match_brute_force(ranges: list[tuple[int, int, int]], got:
 def test_rerun_for_a_past_date_gives_the_same_numbers(scored) -> None:  # type: ignore[no-untyped-def]
     cat, v, _ = scored
     then = dt.date(2026, 7, 15)  # v (2026-Q2 values) was received on 2026-01-10
-    first = evaluate(cat, v, then)
+    first = evaluate(cat, v, then, known_at=then)
     assert row(first.indicators, "kiezbox", "ind-a")["value"] == 40.0
     later = value_rows([
         # a correction, a new period and a late value for an old period, all received after `then`
@@ -445,7 +472,7 @@ def test_rerun_for_a_past_date_gives_the_same_numbers(scored) -> None:  # type: 
         {"project": "kiezbox", "indicator": "ind-c", "period": "2025-Q4", "value": 10, "received": "2026-07-16"},
     ])
     grown = pd.concat([v, later], ignore_index=True)
-    again = evaluate(cat, grown, then)
+    again = evaluate(cat, grown, then, known_at=then)
     pd.testing.assert_frame_equal(first.indicators, again.indicators)
     pd.testing.assert_frame_equal(first.scores, again.scores)
     pd.testing.assert_frame_equal(first.completeness, again.completeness)

@@ -136,7 +136,7 @@ def test_report_kernel_imports_stay_light(tmp_path, min_catalog: Catalog) -> Non
         f"ctx = load_context(lang='en', evaluation_cache={str(cache)!r})\n"
         "rt.project_summary(ctx, 'kiezbox'); rt.project_guiding_ideas(ctx, 'kiezbox'); rt.portfolio_matrices(ctx)\n"
         "assert shown\n"
-        "print(sorted(m for m in ('great_expectations', 'scipy', 'nbformat', 'jsonschema', 'impact.engine')"
+        "print(sorted(m for m in ('great_expectations', 'scipy', 'nbformat', 'jsonschema', 'impact.engine.evaluation')"
         " if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -8,12 +8,17 @@ One definition each, imported everywhere (validation, store, engine, export, rep
 * :data:`KEY_COLUMNS` — what makes two rows "the same value": a later row with the same key is a
   correction;
 * :func:`knowledge_cutoff` / :func:`received_by` — the knowledge date (*Datenstand*): a date means
-  the end of that day in UTC, a naive date-time is UTC.
+  the end of that day in UTC, a naive date-time is UTC;
+* :func:`newest_per_key` — the one "current value per key" rule: among rows with the same key the
+  one received last wins (equal receipt times: the later row in the input); a missing breakdown is
+  the total (``""``). :func:`key_codes` gives the integer codes it works on, for callers that
+  need them too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,12 +27,15 @@ import pandas as pd
 __all__ = [
     "FRAME_COLUMNS",
     "KEY_COLUMNS",
+    "KeyCodes",
     "SUBMISSION_COLUMNS",
     "SUBMISSION_OPTIONAL",
     "SUBMISSION_REQUIRED",
     "TOTAL",
     "VALUE_COLUMNS",
+    "key_codes",
     "knowledge_cutoff",
+    "newest_per_key",
     "received_by",
 ]
 
@@ -85,3 +93,93 @@ def received_by(received_at: pd.Series, cutoff: pd.Timestamp | None) -> np.ndarr
     if pd.api.types.is_datetime64_dtype(col.dtype):
         return np.asarray(col <= cutoff.tz_localize(None))
     return np.asarray(pd.to_datetime(col, utc=True, format="ISO8601") <= cutoff)
+
+
+# --------------------------------------------------------------------------- newest value per key
+
+
+@dataclass(frozen=True)
+class KeyCodes:
+    """The :data:`KEY_COLUMNS` of a frame as integer codes (one array per column, input order) and
+    their distinct values (``uniques[k][codes[k]]`` is the column). Missing breakdown cells are
+    coded as the total ``""``."""
+
+    codes: tuple[np.ndarray, ...]
+    uniques: tuple[np.ndarray, ...]
+
+    def total(self) -> np.ndarray:
+        """Boolean per row: no breakdown (the total)."""
+        empty_b = np.array([u == TOTAL for u in self.uniques[3]], dtype=bool)
+        empty_v = np.array([u == TOTAL for u in self.uniques[4]], dtype=bool)
+        if not len(self.codes[3]):
+            return np.zeros(0, dtype=bool)
+        return empty_b[self.codes[3]] & empty_v[self.codes[4]]
+
+
+def _missing(x: Any) -> bool:
+    return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and x != x)  # noqa: PLR0124
+
+
+def key_codes(values: pd.DataFrame) -> KeyCodes:
+    """Factorise the key columns of ``values`` (not modified) into integer codes."""
+    missing = [c for c in KEY_COLUMNS if c not in values.columns]
+    if missing:
+        raise ValueError(f"value rows lack the column(s) {', '.join(missing)}")
+    codes: list[np.ndarray] = []
+    uniques: list[np.ndarray] = []
+    for name in KEY_COLUMNS:
+        c, u = pd.factorize(values[name], use_na_sentinel=False)
+        u = np.asarray(u, dtype=object)
+        if name in ("breakdown", "breakdown_value"):  # a missing breakdown is the total ("")
+            remap, u2 = pd.factorize(np.array([TOTAL if _missing(x) else x for x in u], dtype=object))
+            c = remap[c] if len(u) else c
+            u = np.asarray(u2, dtype=object)
+        codes.append(c.astype(np.int32 if len(u) < 2**31 else np.int64, copy=False))
+        uniques.append(u)
+    return KeyCodes(tuple(codes), tuple(uniques))
+
+
+def _received_ns(col: pd.Series) -> np.ndarray:
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        idx = pd.DatetimeIndex(col).tz_convert("UTC")
+    elif pd.api.types.is_datetime64_dtype(col.dtype):
+        idx = pd.DatetimeIndex(col).tz_localize("UTC")
+    else:
+        idx = pd.DatetimeIndex(pd.to_datetime(col, utc=True, format="ISO8601"))
+    return idx.as_unit("ns").asi8
+
+
+def newest_per_key(values: pd.DataFrame, rows: np.ndarray | None = None, *,
+                   codes: KeyCodes | None = None) -> np.ndarray:
+    """Positions (0-based, ascending) of the newest row per key among ``rows`` of ``values``.
+
+    ``rows``: candidate positions (e.g. those received by the knowledge date), ascending; default
+    all rows. Per key (:data:`KEY_COLUMNS`) the row with the latest ``received_at`` wins; equal
+    receipt times: the later position. Vectorised (integer keys; only duplicated keys are sorted).
+    ``values`` is not modified. ``values.take(newest_per_key(values))`` is the current table.
+    """
+    kc = codes if codes is not None else key_codes(values)
+    pos = np.arange(len(values), dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+    if not len(pos):
+        return pos
+    key = kc.codes[0][pos].astype(np.int64)
+    for c, u in zip(kc.codes[1:], kc.uniques[1:], strict=True):
+        key *= max(len(u), 1)
+        key += c[pos]
+        if int(key.max()) > 2**52:  # keep the mixed-radix key small: renumber densely
+            key = pd.factorize(key)[0].astype(np.int64)
+    if int(key.max()) <= 4 * len(key) + 1_000_000:
+        dup = (np.bincount(key) > 1)[key]  # cheaper than hashing for a dense key range
+    else:
+        dup = pd.Series(key).duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return pos
+    idx = np.flatnonzero(dup)
+    received = _received_ns(values["received_at"].take(pos[idx]))
+    order = idx[np.lexsort((received, key[idx]))]  # stable: equal times keep input order
+    k = key[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = k[1:] != k[:-1]
+    chosen = ~dup
+    chosen[order[last]] = True
+    return pos[chosen]

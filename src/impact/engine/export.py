@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.engine.evaluation import Evaluation, current_values
+from impact.core.files import atomic_write_text, atomic_write_with
+from impact.engine.current import current_values
+from impact.engine.evaluation import Evaluation
 
 __all__ = [
     "FORMATS",
@@ -101,13 +101,15 @@ def _iso_utc(col: pd.Series) -> pd.Series:
     return ts.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object).where(ts.notna(), None)
 
 
-def export_tables(evaluation: Evaluation, values: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def export_tables(evaluation: Evaluation, values: pd.DataFrame, catalog: Any = None) -> dict[str, pd.DataFrame]:
     """The open-data tables (see module docstring) for an evaluation of ``values``.
 
     Pure: dates become ISO text (``YYYY-MM-DD``; receipt times ``YYYY-MM-DDTHH:MM:SSZ``), lists
-    become space-separated text. Inputs are not modified.
+    become space-separated text. Inputs are not modified. The values are those the evaluation
+    counted: its reference date and knowledge date.
     """
-    cur = current_values(values, evaluation.as_of).reindex(columns=VALUE_EXPORT_COLUMNS)
+    cur = current_values(values, evaluation.as_of, known_at=evaluation.known_at).reindex(
+        columns=VALUE_EXPORT_COLUMNS)
     keep = set(evaluation.project_ids())
     cur = cur[cur["project_id"].isin(keep)]
     cur = cur.assign(period_start=cur["period_start"].map(_iso_date).astype(object),
@@ -160,15 +162,10 @@ def table_schema(name: str, frame: pd.DataFrame) -> dict[str, Any]:
     return schema
 
 
-def _write_atomic(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}-", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+def _parquet_writer(frame: pd.DataFrame) -> Any:
+    def write(path: Path) -> None:
+        frame.to_parquet(path, index=False)
+    return write
 
 
 def _csv_text(frame: pd.DataFrame) -> str:
@@ -181,11 +178,13 @@ def _csv_text(frame: pd.DataFrame) -> str:
 
 
 def write_export(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, fmt: str = "csv", *,
-                 as_of: dt.date | None = None, catalog_hash: str = "", store_hash: str = "") -> list[Path]:
+                 as_of: dt.date | None = None, known_at: str | None = None, catalog_hash: str = "",
+                 store_hash: str = "", catalog: Any = None) -> list[Path]:
     """Write ``tables`` to ``out_dir`` in ``fmt`` (``csv``, ``parquet`` or ``datapackage``).
 
-    Each file is written to a temporary name and renamed, so a reader never sees half a file.
-    Returns the written paths (``datapackage.json`` last).
+    Each file is written atomically (:mod:`impact.core.files`), so a reader never sees half a file.
+    ``as_of`` and ``known_at`` (ISO UTC text) are the two dates of the evaluation, stated in the
+    package. Returns the written paths (``datapackage.json`` last).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -195,11 +194,10 @@ def write_export(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, fmt: s
     for name, frame in tables.items():
         if fmt == "parquet":
             path = out / f"{name}.parquet"
-            _write_atomic(path, lambda p, f=frame: f.to_parquet(p, index=False))
+            atomic_write_with(path, _parquet_writer(frame))
         else:
             path = out / f"{name}.csv"
-            text = _csv_text(frame)
-            _write_atomic(path, lambda p, t=text: p.write_text(t, encoding="utf-8", newline=""))
+            atomic_write_text(path, _csv_text(frame))
         written.append(path)
     if fmt == "datapackage":
         package: dict[str, Any] = {
@@ -218,12 +216,13 @@ def write_export(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, fmt: s
         }
         if as_of is not None:
             package["as_of"] = as_of.isoformat()
+        if known_at is not None:
+            package["known_at"] = known_at
         if catalog_hash:
             package["catalog_hash"] = catalog_hash
         if store_hash:
             package["store_hash"] = store_hash
         path = out / "datapackage.json"
-        text = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
-        _write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+        atomic_write_text(path, json.dumps(package, ensure_ascii=False, indent=2) + "\n")
         written.append(path)
     return written

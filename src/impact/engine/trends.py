@@ -25,9 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
-__all__ = ["CONFIDENCE", "MIN_POINTS", "WINDOW", "BatchTrend", "batch_theil_sen", "forecast", "years"]
+__all__ = ["CONFIDENCE", "MIN_POINTS", "WINDOW", "BatchTrend", "batch_theil_sen", "forecast", "window", "years"]
 
 MIN_POINTS = 4
 WINDOW = 24
@@ -99,6 +98,8 @@ def _theil_sen(x: np.ndarray, y: np.ndarray, confidence: float, min_points: int)
     nt = (~np.isnan(slopes)).sum(axis=1)
     med = _row_median(slopes, nt)
     # Sen (1968), eq. 2.6, without the tie correction (conservative): sigma^2 = n(n-1)(2n+5)/18
+    from scipy.stats import norm  # here, not at module level: report kernels import this module's constants
+
     z = float(norm.ppf((1.0 - confidence) / 2.0))  # negative
     sigma = np.sqrt(n * (n - 1) * (2 * n + 5) / 18.0)
     ru = np.minimum(np.round((nt - z * sigma) / 2.0).astype(int), nt - 1)
@@ -122,3 +123,27 @@ def forecast(trend: BatchTrend, at_x: np.ndarray) -> tuple[np.ndarray, np.ndarra
     a = trend.median_y + trend.low_slope * dx
     b = trend.median_y + trend.high_slope * dx
     return mid, np.fmin(a, b), np.fmax(a, b)
+
+
+def window(pair: np.ndarray, x: np.ndarray, y: np.ndarray, n_pairs: int,
+           width: int = WINDOW) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The last ``width`` points of every series as padded matrices.
+
+    ``pair`` (sorted ascending), ``x`` and ``y`` describe the points of all series, one entry per
+    point. Returns ``(pairs_present, X, Y)``: the series that have points and their
+    ``(len(pairs_present), width)`` matrices, right-aligned, NaN-padded on the left.
+    """
+    if not len(pair):
+        empty = np.full((0, width), np.nan)
+        return np.zeros(0, dtype=np.int64), empty, empty.copy()
+    # position of each point counted from the end of its series' run
+    ends = (np.cumsum(np.bincount(pair, minlength=n_pairs)) - 1).astype(np.int64)
+    from_end = ends[pair] - np.arange(len(pair), dtype=np.int64)
+    keep = np.flatnonzero(from_end < width)
+    pairs_present, row_of = np.unique(pair[keep], return_inverse=True)
+    xm = np.full((len(pairs_present), width), np.nan)
+    ym = np.full((len(pairs_present), width), np.nan)
+    col = width - 1 - from_end[keep]
+    xm[row_of, col] = x[keep]
+    ym[row_of, col] = y[keep]
+    return pairs_present, xm, ym

@@ -17,7 +17,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from impact.core.catalog import Indicator, Target
+from impact.core.catalog import Indicator
+from impact.engine.path import expected_value as trajectory_value
+from impact.engine.path import path_points
 
 __all__ = [
     "OKABE_ITO",
@@ -133,15 +135,6 @@ def _day(x: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(x)[:10])
 
 
-def trajectory_value(target: Target, day: dt.date) -> float:
-    """The expected value on the straight line from baseline to target on ``day`` (clamped)."""
-    span = (target.target_date - target.baseline_date).days
-    if span <= 0:
-        return target.target
-    frac = min(max((day - target.baseline_date).days / span, 0.0), 1.0)
-    return target.baseline + frac * (target.target - target.baseline)
-
-
 def indicator_series(indicator: Indicator, project_id: str, series: pd.DataFrame, row: Any,
                      title: str, lang: str = "de") -> Chart:
     """One indicator of one project: values over time, the target trajectory, band and forecast.
@@ -156,8 +149,9 @@ def indicator_series(indicator: Indicator, project_id: str, series: pd.DataFrame
     target = indicator.targets.get(project_id)
     table_rows: list[tuple[Any, ...]] = []
     if target is not None:
+        path = path_points(target)  # the one expected path (impact.engine.path)
         fig.add_trace(go.Scatter(
-            x=[target.baseline_date, target.target_date], y=[target.baseline, target.target],
+            x=[d for d, _ in path], y=[v for _, v in path],
             mode="lines+markers", name=_t("trajectory", lang),
             line={"color": OKABE_ITO[1], "dash": "dash", "width": 2}, marker={"symbol": "square", "size": 8}))
         if target.band is not None:

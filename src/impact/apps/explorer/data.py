@@ -181,16 +181,12 @@ def slice_values(frame: pd.DataFrame, projects: Iterable[str], indicators: Itera
 
 def trajectory_line(target: Target, start: dt.date | None = None,
                     end: dt.date | None = None) -> tuple[list[dt.date], list[float]]:
-    """The straight target line from baseline to target (``impact.engine.evaluation.trajectory``),
-    clipped to ``[start, end]``; empty when it lies outside."""
-    from impact.engine.evaluation import trajectory
+    """The expected path from baseline through milestones to target (``impact.engine.path``),
+    cut to ``[start, end]``; empty when it lies outside."""
+    from impact.engine.path import path_points
 
-    lo = max(target.baseline_date, start) if start else target.baseline_date
-    hi = min(target.target_date, end) if end else target.target_date
-    if lo > hi:
-        return [], []
-    days = [lo, hi] if lo != hi else [lo]
-    return days, [float(trajectory(target, d)) for d in days]
+    points = path_points(target, start, end)
+    return [d for d, _ in points], [float(v) for _, v in points]
 
 
 def value_table(catalog: Catalog, frames: Frames, projects: Sequence[str], indicators: Sequence[str],
