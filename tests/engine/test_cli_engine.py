@@ -210,3 +210,24 @@ def test_rerun_for_a_past_date_on_a_real_store(tmp_path: Path, min_catalog: Cata
     users = {(pid, i["id"]): i for pid, p in json.loads(now_json)["projects"].items() for i in p["indicators"]}
     assert users[("kiezbox", "test-users")]["value"] == 950.0
     assert json.loads(then[0])["projects"]["kiezbox"]["indicators"][0]["value"] == 0.0
+
+
+def test_sample_data_ingested_today_for_last_years_reference_date(sample_store: Path, catalog: Catalog) -> None:
+    """The issue's acceptance: the samples, all ingested "today" (2026-11-21), evaluated for the
+    reference date 31 Dec 2025 have values, progress and status; with the knowledge date yesterday
+    nothing had arrived yet."""
+    common = ["--store", str(sample_store), "--catalog", str(Path(__file__).resolve().parents[2] / "indicators"),
+              "--format", "json", "--as-of", "2025-12-31"]
+    code, out, err = run("scores", *common)
+    assert code == 0, err
+    rows = [i for p in json.loads(out)["projects"].values() for i in p["indicators"]]
+    dated = [i for i in rows if i["period"] and i["period"].startswith("2025")]
+    assert dated and all(i["value"] is not None and i["progress"] is not None and i["status"] != "no_data"
+                         for i in dated)
+    assert all(i["period"] is None or i["period"][:4] <= "2025" for i in rows)  # nothing after the reference date
+    code, out, err = run("scores", *common, "--known-at", "2026-11-20")
+    assert code == 0, err
+    js = json.loads(out)
+    assert js["known_at"] == "2026-11-20T23:59:59.999999Z"
+    assert all(i["value"] is None and i["status"] == "no_data" for p in js["projects"].values()
+               for i in p["indicators"])

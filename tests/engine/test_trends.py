@@ -13,7 +13,8 @@ from scipy.stats import theilslopes
 
 from engine.helpers import indicator_yaml, quarterly, value_rows, write_catalog
 from impact.engine.evaluation import evaluate
-from impact.engine.trends import WINDOW, batch_theil_sen, forecast, years
+from impact.engine.forecast import batch_forecast
+from impact.engine.trends import WINDOW, batch_theil_sen, years
 
 AS_OF = dt.date(2026, 11, 21)
 
@@ -45,20 +46,19 @@ def test_too_short_is_nan_not_a_guess() -> None:
     y = np.array([[1.0, 2.0, 3.0, np.nan], [1.0, 2.0, 3.0, 4.0]])
     t = batch_theil_sen(x, y)
     assert math.isnan(t.slope[0]) and t.slope[1] == pytest.approx(1.0)
-    mid, lo, hi = forecast(t, np.array([10.0, 10.0]))
-    assert math.isnan(mid[0]) and math.isnan(lo[0]) and math.isnan(hi[0])
-    assert (mid[1], lo[1], hi[1]) == (pytest.approx(11.0), pytest.approx(11.0), pytest.approx(11.0))
+    fc = batch_forecast(x, y, np.array([10.0, 10.0]))
+    assert math.isnan(fc.value[0]) and math.isnan(fc.low[0]) and math.isnan(fc.high[0])
+    assert (fc.value[1], fc.low[1], fc.high[1]) == (pytest.approx(11.0), pytest.approx(11.0), pytest.approx(11.0))
 
 
 def test_forecast_on_a_perfect_line_and_its_band() -> None:
     x = np.arange(8, dtype=float)[None, :]
     y = 3.0 * x + 1.0
-    t = batch_theil_sen(x, y)
-    mid, lo, hi = forecast(t, np.array([20.0]))
-    assert mid[0] == pytest.approx(61.0) and lo[0] == pytest.approx(61.0) and hi[0] == pytest.approx(61.0)
+    fc = batch_forecast(x, y, np.array([20.0]))
+    assert fc.value[0] == pytest.approx(61.0) and fc.low[0] == pytest.approx(61.0) and fc.high[0] == pytest.approx(61.0)
     noisy = y + np.array([[0.5, -0.5, 0.3, -0.2, 0.4, -0.6, 0.1, 0.0]])
-    mid, lo, hi = forecast(batch_theil_sen(x, noisy), np.array([20.0]))
-    assert lo[0] < mid[0] < hi[0]
+    fc = batch_forecast(x, noisy, np.array([20.0]))
+    assert fc.low[0] < fc.value[0] < fc.high[0]
 
 
 TARGET = "{baseline: 0, baseline_date: 2024-01-01, target: 1000, target_date: 2027-12-31}"

@@ -30,6 +30,7 @@ from impact.engine import completeness as completeness_step
 from impact.engine import scores as scores_step
 from impact.engine.calendar import GRACE_DAYS, MONTHS, as_date, days, period_end_days, project_due_ordinal
 from impact.engine.current import CurrentRows, current_rows, current_values
+from impact.engine.forecast import Forecast, batch_forecast, outlook
 from impact.engine.path import expected_value as trajectory
 from impact.engine.progress import (
     AT_RISK_TOLERANCE,
@@ -42,7 +43,7 @@ from impact.engine.progress import (
     status,
 )
 from impact.engine.scores_json import completeness_json, indicator_json, number, score_json
-from impact.engine.trends import MIN_POINTS, batch_theil_sen, forecast, window, years
+from impact.engine.trends import MIN_POINTS, batch_theil_sen, window, years
 
 __all__ = [
     "AT_RISK_TOLERANCE",
@@ -66,8 +67,8 @@ INDICATOR_COLUMNS = [
     "period", "period_start", "value", "baseline", "baseline_date", "target", "target_date", "band_low",
     "band_high", "illustrative", "progress", "progress_raw", "expected_progress", "expected_value", "stale", "status",
     "n_points", "trend_slope", "trend_note", "forecast", "forecast_low", "forecast_high", "target_unlikely",
+    "outlook", "cumulative",
 ]
-_EPS = 1e-9
 
 
 def __getattr__(name: str) -> Any:
@@ -196,10 +197,11 @@ def _assignments(catalog: Catalog, projects: Sequence[str]) -> tuple[pd.DataFram
             rows.append((pid, ind.id, ind.level, ind.impact_step, float(ind.weight), ind.direction, ind.frequency,
                          ind.unit, t.baseline, t.baseline_date, t.target, t.target_date,
                          t.band[0] if t.band else np.nan, t.band[1] if t.band else np.nan, t.illustrative,
-                         np.nan if ind.min is None else ind.min, np.nan if ind.max is None else ind.max))
+                         np.nan if ind.min is None else ind.min, np.nan if ind.max is None else ind.max,
+                         bool(getattr(ind, "cumulative", False))))
     cols = ["project_id", "indicator_id", "level", "impact_step", "weight", "direction", "frequency", "unit",
             "baseline", "baseline_date", "target", "target_date", "band_low", "band_high", "illustrative",
-            "_min", "_max"]
+            "_min", "_max", "cumulative"]
     return pd.DataFrame(rows, columns=cols), targets
 
 
@@ -264,18 +266,21 @@ def _latest(cur: CurrentRows, tot: _Totals, n_pairs: int,
     return n_points, latest_pos, value, latest_ord, latest_end
 
 
-def _trends(tot: _Totals, freq_months: np.ndarray, n_pairs: int,
-            tdays: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _trends(tot: _Totals, freq_months: np.ndarray, n_pairs: int, tdays: np.ndarray,
+            cumulative: np.ndarray) -> tuple[np.ndarray, Forecast]:
+    """Theil–Sen slope and the forecast at the target date of every pair (NaN where too short)."""
     nan = np.full(n_pairs, np.nan)
     x = years(period_end_days(tot.ordinal, freq_months[tot.pair])) if len(tot.pair) else np.zeros(0)
     present, xm, ym = window(tot.pair, x, tot.value, n_pairs)
-    slope, f_mid, f_low, f_high = nan, nan.copy(), nan.copy(), nan.copy()
+    slope, mid, low, high = nan, nan.copy(), nan.copy(), nan.copy()
     if len(present):
-        trend = batch_theil_sen(xm, ym)
-        mid, low, high = forecast(trend, years(tdays[present]))
         slope = nan.copy()
-        slope[present], f_mid[present], f_low[present], f_high[present] = trend.slope, mid, low, high
-    return slope, f_mid, f_low, f_high
+        slope[present] = batch_theil_sen(xm, ym).slope
+        at = years(tdays[present])
+        fc = batch_forecast(xm, ym, at, cumulative[present])
+        ahead = at > np.nanmax(xm, axis=1)  # a target date already passed has nothing to forecast
+        mid[present], low[present], high[present] = (np.where(ahead, a, np.nan) for a in (fc.value, fc.low, fc.high))
+    return slope, Forecast(mid, low, high, nan.copy())
 
 
 def evaluate(catalog: Catalog, values: pd.DataFrame, as_of: dt.date, *, known_at: Any = None,
@@ -329,16 +334,13 @@ def evaluate(catalog: Catalog, values: pd.DataFrame, as_of: dt.date, *, known_at
 
     # ---- trends on the last WINDOW totals per pair
     tdays = np.array([days(d) for d in ind["target_date"].tolist()], dtype=np.int64)
-    slope, f_mid, f_low, f_high = _trends(tot, freq_months, n_pairs, tdays)
+    cumulative = ind["cumulative"].to_numpy(dtype=bool)
+    slope, fc = _trends(tot, freq_months, n_pairs, tdays, cumulative)
     vmin = ind["_min"].to_numpy(dtype=float)
     vmax = ind["_max"].to_numpy(dtype=float)
     f_mid, f_low, f_high = (np.clip(a, np.where(np.isnan(vmin), -np.inf, vmin), np.where(np.isnan(vmax), np.inf, vmax))
-                            for a in (f_mid, f_low, f_high))
-    direction = ind["direction"].to_numpy(dtype=object)
-    unlikely = np.where(direction == "higher_is_better", f_high < tgt - _EPS,
-                        np.where(direction == "lower_is_better", f_low > tgt + _EPS,
-                                 (f_high < lo - _EPS) | (f_low > hi + _EPS))).astype(object)
-    unlikely[np.isnan(slope)] = None
+                            for a in (fc.value, fc.low, fc.high))
+    unlikely, view = outlook(ind["direction"].to_numpy(dtype=object), tgt, lo, hi, f_low, f_high)
 
     out = ind.drop(columns=["_min", "_max"]).assign(
         period=pd.Series(period, dtype=object), period_start=pd.Series(pstart, dtype=object), value=value,
@@ -347,6 +349,7 @@ def evaluate(catalog: Catalog, values: pd.DataFrame, as_of: dt.date, *, known_at
         status=status(prog, expected, with_data), n_points=n_points.astype(np.int64), trend_slope=slope,
         trend_note=np.where(n_points >= MIN_POINTS, "ok", "too_short").astype(object),
         forecast=f_mid, forecast_low=f_low, forecast_high=f_high, target_unlikely=pd.Series(unlikely, dtype=object),
+        outlook=pd.Series(view, dtype=object),
     )[INDICATOR_COLUMNS]
 
     scores = scores_step.scores(catalog, out, with_data, pids)

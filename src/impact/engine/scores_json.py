@@ -50,7 +50,10 @@ def indicator_json(r: dict[str, Any]) -> dict[str, Any]:
         "trend": {"slope_per_year": number(r["trend_slope"]), "note": r["trend_note"], "n_points": int(r["n_points"])},
         "forecast": {"value": number(r["forecast"]), "low": number(r["forecast_low"]), "high": number(r["forecast_high"]),
                      "at": iso(r["target_date"]),
-                     "target_unlikely": None if unlikely is None or unlikely is pd.NA else bool(unlikely)},
+                     "target_unlikely": None if unlikely is None or unlikely is pd.NA else bool(unlikely),
+                     "outlook": r.get("outlook") if isinstance(r.get("outlook"), str) else None},
+        "expected_value": number(r.get("expected_value")), "cumulative": bool(r.get("cumulative", False)),
+        "target_date": iso(r["target_date"]),
     }
 
 

@@ -15,9 +15,8 @@ Rules (also in ``docs/methodology.md``):
 * The confidence interval uses Sen's normal approximation at :data:`CONFIDENCE` (90 %). Ties in
   the values are *not* subtracted from the variance, which makes the interval slightly wider
   (conservative) than scipy's when values repeat; without ties it equals scipy's exactly.
-* The forecast at a day ``t`` is the line through the medians:
-  ``median(y) + slope · (t − median(x))``; the band uses the low and high slopes of the
-  interval in the same way (lower and upper of the two results).
+* The slope is the trend shown to readers (``trend_slope``); forecasts and their prediction
+  intervals are :mod:`impact.engine.forecast`'s job.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CONFIDENCE", "MIN_POINTS", "WINDOW", "BatchTrend", "batch_theil_sen", "forecast", "window", "years"]
+__all__ = ["CONFIDENCE", "MIN_POINTS", "WINDOW", "BatchTrend", "batch_theil_sen", "window", "years"]
 
 MIN_POINTS = 4
 WINDOW = 24
@@ -114,15 +113,6 @@ def _theil_sen(x: np.ndarray, y: np.ndarray, confidence: float, min_points: int)
     for arr in (med, low, high, mx, my):
         arr[short] = np.nan
     return BatchTrend(med, low, high, mx, my, n)
-
-
-def forecast(trend: BatchTrend, at_x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Projected value and band (low, high) of each series at time ``at_x`` (years)."""
-    dx = np.asarray(at_x, dtype=float) - trend.median_x
-    mid = trend.median_y + trend.slope * dx
-    a = trend.median_y + trend.low_slope * dx
-    b = trend.median_y + trend.high_slope * dx
-    return mid, np.fmin(a, b), np.fmax(a, b)
 
 
 def window(pair: np.ndarray, x: np.ndarray, y: np.ndarray, n_pairs: int,
