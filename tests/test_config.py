@@ -9,7 +9,7 @@ import pytest
 
 import impact
 from impact.core.config import project_root, settings
-from impact.core.errors import Problem
+from impact.core.errors import Message, Problem
 
 
 def test_defaults_derive_from_root(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,10 +36,13 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert s.with_(store_dir=tmp_path / "t", lang=None).store_dir == tmp_path / "t"
 
 
-def test_problem_is_bilingual() -> None:
-    p = Problem(3, "period", "bad_period", "Zeitraum ungültig", "invalid period", "z. B. 2024-Q2", "e.g. 2024-Q2")
-    assert p.message("de") == "Zeitraum ungültig (z. B. 2024-Q2)"
-    assert p.to_json("en") == {"row": 3, "column": "period", "code": "bad_period", "message": "invalid period (e.g. 2024-Q2)"}
+def test_problem_holds_code_and_facts_and_renders_in_any_language() -> None:
+    p = Problem(3, "period", "bad_period", Message("'{value}' is not a valid period.", value="24-Q2"),
+                Message("quarterly indicator: write e.g. 2024-Q2"))
+    assert p.message("de") == "„24-Q2“ ist kein gültiger Zeitraum. (Quartalsindikator: schreiben Sie z. B. 2024-Q2)"
+    assert p.to_json("en") == {"row": 3, "column": "period", "code": "bad_period",
+                               "message": "'24-Q2' is not a valid period. (quarterly indicator: write e.g. 2024-Q2)"}
+    assert p.fields == {"value": "24-Q2"} and p.message_de == "„24-Q2“ ist kein gültiger Zeitraum."
 
 
 def test_public_api_is_lazy_and_complete() -> None:

@@ -82,6 +82,19 @@ def test_validate_max_bytes_option(run, tmp_path):
     assert "too large" in res.output
 
 
+def test_validate_reads_limit_and_today_from_the_environment(cat_min, tmp_path, monkeypatch):
+    """The CLI is the edge that reads settings ($IMPACT_MAX_BYTES, $IMPACT_TODAY) and passes them on."""
+    f = _write(tmp_path, "ok.csv", csv_bytes(GOOD, sep=";"))
+    args = ["validate", f, "--lang", "en", "--store", str(tmp_path / "nostore"), "--catalog", str(cat_min.path)]
+    monkeypatch.setenv("IMPACT_MAX_BYTES", "20")
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2 and "too large" in res.output
+    monkeypatch.setenv("IMPACT_MAX_BYTES", "1000000")
+    monkeypatch.setenv("IMPACT_TODAY", "2024-04-30")
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 1 and "[period_in_future]" in res.output
+
+
 def test_validate_missing_file_and_usage_errors_exit_2(run, tmp_path):
     res = run("validate", str(tmp_path / "nope.csv"), "--store", str(tmp_path / "nostore"))
     assert res.exit_code == 2

@@ -13,7 +13,7 @@ WIN = "windows-1252"
 
 
 def test_space_grouped_thousands_are_read(validate):
-    rows = [("kiezbox", "test-users", "2024-Q2", "1 234,5"), ("kiezbox", "test-users", "2024-Q3", "12 345")]
+    rows = [("kiezbox", "test-outage-hours", "2024-05", "1 234,5"), ("kiezbox", "test-users", "2024-Q3", "12 345")]
     report = validate(csv_bytes(rows, sep=";"))
     assert report.valid, report.to_text("en")
     assert report.frame["value"].tolist() == [1234.5, 12345.0]
@@ -93,16 +93,16 @@ def test_header_only_and_blank_rows_are_no_data(validate):
 
 def test_excel_export_with_sep_line_trailing_columns_and_rows_in_windows_1252(validate):
     text = ("sep=;\r\nProjekt;Indikator;Zeitraum;Wert;Einheit;Aufschlüsselung;Ausprägung;Anmerkung;;\r\n"
-            "kiezbox;test-users;2024-Q2;1.234,5;Anzahl;Bezirk;Treptow-Köpenick;Grüße aus Köpenick;;\r\n"
+            "kiezbox;test-users;2024-Q2;1.234;Anzahl;Bezirk;Treptow-Köpenick;Grüße aus Köpenick;;\r\n"
             ";;;;;;;;;\r\n;;;;;;;;;\r\n")
     report = validate(text.encode(WIN), "export.csv")
     assert report.valid, report.to_text("en")
     row = report.frame.iloc[0]
     # Excel hides the sep= line: the header is row 1 there, so the first data row is row 2
-    assert (row["row"], row["value"], row["breakdown"], row["breakdown_value"]) == (2, 1234.5, "district",
+    assert (row["row"], row["value"], row["breakdown"], row["breakdown_value"]) == (2, 1234.0, "district",
                                                                                       "treptow-koepenick")
     assert row["note"] == "Grüße aus Köpenick"
-    bad = text.replace("2024-Q2;1.234,5", "2024-Q2;viel").encode(WIN)
+    bad = text.replace("2024-Q2;1.234", "2024-Q2;viel").encode(WIN)
     report = validate(bad, "export.csv")
     assert codes(report) == [(2, "Wert", "not_a_number")]
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from impact.core.periods import parse_period
 from impact.intake import expectations as ex
+from impact.intake import gx as gxm
 from impact.intake.reading import read_submission
 from impact.intake.validation import prepare
 from intake.helpers import TODAY, csv_bytes
@@ -34,14 +35,14 @@ def test_gx_reports_failing_rows_by_spreadsheet_number(cat_min):
             ("kiezbox", "test-users", "2024-Q3", "-1")]
     table = read_submission(csv_bytes(rows), "a.csv")
     frame = prepare(table, cat_min)
-    failures = ex.run_checks(frame, ex.row_checks(cat_min, today=TODAY))
+    failures = gxm.run_checks(frame, ex.row_checks(cat_min, today=TODAY))
     found = {(f.check.code, tuple(f.rows.tolist())) for f in failures}
     assert ("unknown_project", (3,)) in found
     assert ("below_min", (4,)) in found
 
 
 def test_export_writes_one_gx_json_file_per_suite(cat_min, tmp_path):
-    paths = ex.export_suites(cat_min, tmp_path / "suites", today=TODAY)
+    paths = gxm.export_suites(cat_min, tmp_path / "suites", today=TODAY)
     names = sorted(p.name for p in paths)
     assert names == sorted(["impact_submission.json", *(f"impact_submission_{p}.json" for p in cat_min.projects)])
     data = json.loads((tmp_path / "suites" / "impact_submission.json").read_text(encoding="utf-8"))
@@ -58,14 +59,14 @@ def test_export_writes_one_gx_json_file_per_suite(cat_min, tmp_path):
 
 def test_exported_suite_is_reusable_in_gx(cat_min, tmp_path):
     """Load the exported JSON into GX and run it on a prepared submission frame."""
-    ex.export_suites(cat_min, tmp_path, today=TODAY)
+    gxm.export_suites(cat_min, tmp_path, today=TODAY)
     data = json.loads((tmp_path / "impact_submission_kiezbox.json").read_text(encoding="utf-8"))
-    gx = ex._gx()
-    bd = ex._batch_definition()
+    gx = gxm._gx()
+    bd = gxm._batch_definition()
     suite = gx.ExpectationSuite(name=data["name"], expectations=data["expectations"])
     rows = [("kiezbox", "test-users", "2024-Q2", "1"), ("smart-water", "test-users", "2024-Q2", "1")]
     frame = prepare(read_submission(csv_bytes(rows), "a.csv"), cat_min)
-    result = bd.get_batch(batch_parameters={"dataframe": ex.gx_frame(frame, ex.row_checks(cat_min, today=TODAY))}
+    result = bd.get_batch(batch_parameters={"dataframe": gxm.gx_frame(frame, ex.row_checks(cat_min, today=TODAY))}
                           ).validate(suite, result_format="COMPLETE")
     failed = {r.expectation_config.meta["code"]: r.result["unexpected_index_list"] for r in result.results if not r.success}
     assert failed == {"project_not_allowed": [3]}
@@ -91,13 +92,13 @@ def test_fitted_value_sets_give_the_same_row_outcomes(cat_min):
     frame = prepare(read_submission(csv_bytes(rows, ("project_id", "indicator_id", "period", "value", "unit")), "a.csv"),
                     cat_min)
     checks = ex.row_checks(cat_min, today=TODAY)
-    g = ex.gx_frame(frame, checks)
-    fitted = ex.fit_value_sets(g, checks)
+    g = gxm.gx_frame(frame, checks)
+    fitted = gxm.fit_value_sets(g, checks)
     assert sum(len(c.kwargs.get("value_set", ())) for c in fitted) < sum(len(c.kwargs.get("value_set", ())) for c in checks)
-    batch = ex._batch_definition().get_batch(batch_parameters={"dataframe": g})
+    batch = gxm._batch_definition().get_batch(batch_parameters={"dataframe": g})
 
     def outcome(cs):
-        res = batch.validate(ex.build_suite("t", cs), result_format="COMPLETE")
+        res = batch.validate(gxm.build_suite("t", cs), result_format="COMPLETE")
         return sorted((r.expectation_config.meta["check"], tuple(r.result.get("unexpected_index_list") or ()))
                       for r in res.results)
 
@@ -108,7 +109,7 @@ def test_fitted_value_sets_give_the_same_row_outcomes(cat_min):
 
 _DEFERRED_PROBE = r"""
 import sys
-from impact.intake.expectations import _gx
+from impact.intake.gx import _gx
 gx = _gx()
 assert "great_expectations" in sys.modules
 # deferred while GX imported, and not left behind as stand-ins

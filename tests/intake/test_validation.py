@@ -14,7 +14,7 @@ from intake.helpers import HEADER_DE, TODAY, codes, csv_bytes, warning_codes, xl
 # One semicolon file (German headers, decimal commas) exercising every row rule once.
 # Row numbers as a spreadsheet shows them: header = 1, first data row = 2.
 BAD_ROWS = [
-    ("kiezbox", "test-users", "2024-Q2", "1.234,5", "Anzahl", "", "", "Grüße aus Köpenick"),  # 2 ok
+    ("kiezbox", "test-users", "2024-Q2", "1.234", "Anzahl", "", "", "Grüße aus Köpenick"),    # 2 ok (thousands)
     ("kiezbox", "test-users", "2024-Q2", "12", "", "district", "Neukölln", ""),                # 3 ok (name → id)
     ("kiezbox", "test-users", "2024-Q2", "13", "", "district", "mitte", ""),                   # 4 ok
     ("kiezbox", "test-users", "2024-Q2", "13", "", "district", "mitte", ""),                   # 5 duplicate of 4
@@ -123,7 +123,7 @@ def test_umlauts_and_decimal_comma_survive_in_a_valid_file(validate):
     f = report.frame
     assert list(f.columns) == list(FRAME_COLUMNS)
     assert f["row"].tolist() == [2, 3, 4]
-    assert f["value"].tolist() == [1234.5, 12.0, 0.5]
+    assert f["value"].tolist() == [1234.0, 12.0, 0.5]
     assert f["note"].tolist() == ["Grüße aus Köpenick", None, "Ärger über Öffnungszeiten"]
     assert f["breakdown"].tolist() == ["", "district", ""]
     assert f["breakdown_value"].tolist() == ["", "neukoelln", ""]
@@ -144,8 +144,8 @@ def test_period_spellings_are_normalised(validate):
 
 @pytest.mark.parametrize("value,sep,expected", [
     ("1234.5", ",", 1234.5), ("-3", ",", -3.0), ("+7", ",", 7.0), ("1e3", ",", 1000.0), (".5", ",", 0.5),
-    ("1234,5", ";", 1234.5), ("1.234,5", ";", 1234.5), ("1.234.567", ";", 1234567.0), ("0.5", ";", 0.5),
-    ("12", ";", 12.0),
+    ("1234,5", ";", 1234.5), ("1.234,5", ";", 1234.5), ("1.234.567", ";", 1234567.0), ("0,5", ";", 0.5),
+    ("12", ";", 12.0), ("2.480", ";", 2480.0), ("1.234", ";", 1234.0),
 ])
 def test_number_forms(validate, value, sep, expected):
     row = ("kiezbox", "test-outage-hours", "2024-05", value)
@@ -170,16 +170,59 @@ def test_bad_numbers_in_comma_files(validate, value, hint):
         assert hint in report.errors[0].message("en")
 
 
-def test_ambiguous_dot_groups_warn_in_semicolon_files(validate):
+def test_dot_groups_in_semicolon_files_are_thousands_without_a_warning(validate):
+    """A German clerk's ``2.480`` means 2480, also in a file without any decimal comma (issue 14)."""
     rows = [("kiezbox", "test-outage-hours", "2024-05", "1.234"), ("kiezbox", "test-outage-hours", "2024-06", "2,5")]
     report = validate(csv_bytes(rows, sep=";"))
+    assert report.valid and report.warnings == []
+    assert report.frame["value"].tolist() == [1234.0, 2.5]
+    alone = validate(csv_bytes(rows[:1], sep=";"))
+    assert alone.valid and alone.warnings == []
+    assert alone.frame["value"].tolist() == [1234.0]
+
+
+def test_dot_groups_in_comma_files_warn(validate):
+    report = validate(csv_bytes([("kiezbox", "test-outage-hours", "2024-05", "1.234")]))
     assert report.valid
     assert warning_codes(report) == [(2, "value", "ambiguous_number")]
-    assert report.frame["value"].tolist() == [1234.0, 2.5]  # the file writes decimal commas
-    alone = validate(csv_bytes(rows[:1], sep=";"))
-    assert alone.frame["value"].tolist() == [1.234]
-    assert "read as 1.234" in alone.warnings[0].message("en")
-    assert "als 1,234 gelesen" in alone.warnings[0].message("de")
+    assert report.frame["value"].tolist() == [1.234]
+    assert "read as 1.234. (if you meant 1234, write it without the dot)" in report.warnings[0].message("en")
+    assert "als 1,234 gelesen. (falls 1234 gemeint ist, ohne Punkt schreiben)" in report.warnings[0].message("de")
+
+
+@pytest.mark.parametrize("value", ["2.48", "0.5", "1234.5", ".5", "12.3456"])
+def test_a_dot_that_cannot_group_thousands_in_a_semicolon_file_is_an_error(validate, value):
+    report = validate(csv_bytes([("kiezbox", "test-outage-hours", "2024-05", value)], HEADER_DE[:4], sep=";"))
+    assert codes(report) == [(2, "Wert", "unclear_number")]
+    comma = value.replace(".", ",")
+    assert f"'{value}' is unclear" in report.errors[0].message("en")
+    assert f"für die Dezimalzahl {comma} schreiben" in report.errors[0].message("de")
+
+
+def test_the_clerks_thousands_become_a_count_and_a_decimal_count_is_refused(validate):
+    """Issue 14: ``people-reached;2026-Q3;2.480`` is 2480 people, not 2.48; 2.48 people is refused."""
+    ok = validate(csv_bytes([("kiezbox", "test-users", "2026-Q3", "2.480")], sep=";"))
+    assert ok.valid and ok.frame["value"].tolist() == [2480.0]
+    for value, code in (("2.48", "unclear_number"), ("2,48", "not_whole_number")):
+        report = validate(csv_bytes([("kiezbox", "test-users", "2026-Q3", value)], sep=";"))
+        assert codes(report) == [(2, "value", code)], value
+    report = validate(csv_bytes([("kiezbox", "test-users", "2026-Q3", "2.48")]))  # a comma file: 2.48 people
+    assert codes(report) == [(2, "value", "not_whole_number")]
+    assert "counts are whole numbers: write e.g. 2" in report.errors[0].message("en")
+    report = validate(csv_bytes([("kiezbox", "test-users", "2026-Q3", "2.480")]))
+    assert codes(report) == [(2, "value", "not_whole_number")] and report.warnings == []
+    assert "write e.g. 2480" in report.errors[0].message("en")
+    # a whole number written with decimals is whole
+    assert validate(csv_bytes([("kiezbox", "test-users", "2026-Q3", "12,0")], sep=";")).valid
+
+
+def test_xlsx_number_cells_are_numbers_and_text_cells_read_like_a_semicolon_file(validate):
+    data = xlsx_bytes([("kiezbox", "test-outage-hours", "2024-05", 2.48), ("kiezbox", "test-users", "2024-Q2", "2.480"),
+                       ("kiezbox", "test-outage-hours", "2024-06", "2.48"), ("kiezbox", "test-users", "2024-Q3", 2.5)])
+    report = validate(data, "a.xlsx")
+    assert codes(report) == [(4, "value", "unclear_number"), (5, "value", "not_whole_number")]
+    data = xlsx_bytes([("kiezbox", "test-outage-hours", "2024-05", 2.48), ("kiezbox", "test-users", "2024-Q2", "2.480")])
+    assert validate(data, "a.xlsx").frame["value"].tolist() == [2.48, 2480.0]
 
 
 def test_units_match_by_id_symbol_name_or_alias(validate):
@@ -214,11 +257,14 @@ def test_only_project(validate):
     assert "kiezbox" in report.errors[0].message("en")
 
 
-def test_future_uses_settings_today_by_default(cat_min, monkeypatch):
-    data = csv_bytes([("kiezbox", "test-users", "2026-Q4", "1")])
-    assert validate_bytes(data, "a.csv", cat_min).valid  # conftest pins today to 2026-11-21
-    monkeypatch.setenv("IMPACT_TODAY", "2026-09-30")
-    assert codes(validate_bytes(data, "a.csv", cat_min)) == [(2, "period", "period_in_future")]
+def test_library_takes_today_explicitly_and_never_reads_settings(cat_min, monkeypatch):
+    """Library functions take ``today`` as an argument (default: the real date), never from the
+    environment: only the edges (CLI, apps) read settings."""
+    data = csv_bytes([("kiezbox", "test-users", "2024-Q4", "1")])
+    monkeypatch.setenv("IMPACT_TODAY", "2024-01-01")
+    assert validate_bytes(data, "a.csv", cat_min).valid  # the real date, not $IMPACT_TODAY
+    report = validate_bytes(data, "a.csv", cat_min, today=dt.date(2024, 9, 30))
+    assert codes(report) == [(2, "period", "period_in_future")]
 
 
 def test_missing_required_column_stops_row_checks(validate):
@@ -242,10 +288,11 @@ def test_unreadable_input_is_one_file_level_error(validate, data, name, code):
     assert report.to_json("en")["errors"][0]["row"] is None
 
 
-def test_size_limit_from_settings(cat_min, monkeypatch):
+def test_size_limit_is_an_argument(cat_min, monkeypatch):
     data = csv_bytes([("kiezbox", "test-users", "2024-Q2", "1")])
     monkeypatch.setenv("IMPACT_MAX_BYTES", "10")
-    report = validate_bytes(data, "a.csv", cat_min)
+    assert validate_bytes(data, "a.csv", cat_min, today=TODAY).valid  # the library ignores the environment
+    report = validate_bytes(data, "a.csv", cat_min, today=TODAY, max_bytes=10)
     assert report.unreadable and codes(report) == [(None, None, "file_too_large")]
 
 

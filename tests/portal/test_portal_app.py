@@ -12,6 +12,7 @@ import pytest
 from impact.apps.portal.app import PortalApp, clean_file_name, problems_html, receipt_rows
 from impact.apps.portal.tokens import AttemptLimiter, TokenStore
 from impact.core.errors import Problem
+from impact.intake.problems import problem
 from impact.store.store import Store
 
 from .conftest import INVALID_CSV, VALID_CSV
@@ -259,11 +260,10 @@ class _Report:
 
 
 def test_problems_html_limits_and_file_level_rows() -> None:
-    errors = [Problem(None, None, "empty", "Datei leer", "file empty")]
-    errors += [Problem(i, "value", "not_a_number", f"kein <Wert> {i}", f"no value {i}", "Hinweis", "hint")
-               for i in range(2, 300)]
+    errors = [problem("empty_file")]
+    errors += [problem("not_a_number", i, "value", hint="number_plain", value=f"<Wert> {i}") for i in range(2, 300)]
     html = problems_html(_Report("a.csv", 298, errors, []), "de", limit=50)
-    assert "ganze Datei" in html and "kein &lt;Wert&gt; 2 (Hinweis)" in html
+    assert "ganze Datei" in html and "„&lt;Wert&gt; 2“ ist keine Zahl. (nur Ziffern" in html
     assert "… und 249 weitere Meldungen." in html and html.count("<tr class=") == 50
 
 

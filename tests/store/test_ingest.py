@@ -67,7 +67,7 @@ def test_ingest_file_missing_and_directory(tmp_path: Path, min_catalog: Catalog)
     store = Store(tmp_path / "st")
     r = ingest_file(tmp_path / "nope.csv", store, min_catalog)
     assert (r.status, r.exit_code, r.quarantine_dir) == ("unreadable", 2, None)
-    assert r.report.errors[0].code == "file_not_found"
+    assert r.report.errors[0].code == "unreadable_file"  # the documented code (was file_not_found)
     r = ingest_file(tmp_path, store, min_catalog)
     assert (r.status, r.exit_code) == ("unreadable", 2)
     assert not store.path.exists()

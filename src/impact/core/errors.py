@@ -3,8 +3,8 @@
 ``ImpactError`` is the base of everything the package raises on purpose. Catalog-author
 mistakes (:class:`CatalogError`) and submission data failures (:class:`Problem` records
 collected in a validation report, or :class:`UnreadableFileError` for a file that cannot be
-read at all) are different things and are kept apart. Every user-facing message exists in
-German and English.
+read at all) are different things and are kept apart. A problem holds its code and facts
+(:class:`Message`) and is rendered in any language through the gettext catalogue.
 
 Exit codes used by the CLI (documented in ``impact --help`` and the README):
 
@@ -16,7 +16,10 @@ Exit codes used by the CLI (documented in ``impact --help`` and the README):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import datetime as dt
+import math
+import numbers
+from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
@@ -26,9 +29,12 @@ __all__ = [
     "EXIT_UNREADABLE",
     "CatalogError",
     "CatalogProblem",
+    "Grouped",
     "ImpactError",
+    "Message",
     "Problem",
     "UnreadableFileError",
+    "render_field",
 ]
 
 EXIT_OK = 0
@@ -71,49 +77,141 @@ class CatalogError(ImpactError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class Message:
+    """A text in any language: an English message id (a ``str.format`` template) and its fields.
+
+    The id must be marked for extraction where it is written (``N_("…")``); :meth:`render` looks
+    it up in the gettext catalogue of ``lang`` and fills the fields, each rendered for that
+    language too (see :func:`render_field`). A message is data: it can be created once and shown
+    in every language.
+    """
+
+    __slots__ = ("fields", "text")
+
+    def __init__(self, text: str, /, **fields: Any) -> None:
+        self.text = text
+        self.fields: dict[str, Any] = fields
+
+    def render(self, lang: str | None = "de") -> str:
+        """The message in ``lang`` (unknown languages fall back as :func:`impact.core.i18n.texts` does)."""
+        from impact.core.i18n import texts
+
+        _ = texts(lang)
+        if not self.fields:
+            return _(self.text)
+        return _(self.text, **{k: render_field(v, lang) for k, v in self.fields.items()})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.text, self.fields) == (other.text, other.fields)
+
+    def __hash__(self) -> int:
+        return hash((self.text, repr(sorted(self.fields.items(), key=lambda kv: kv[0]))))
+
+    def __repr__(self) -> str:
+        return f"Message({self.text!r}, **{self.fields!r})"
+
+
+class Grouped(int):
+    """An integer field shown with the language's thousands separators (``52.428.800`` / ``52,428,800``)."""
+
+
+def render_field(value: Any, lang: str | None) -> str:
+    """A field of a :class:`Message` as text in ``lang``.
+
+    A nested :class:`Message` is translated; a :class:`Grouped` integer gets thousands
+    separators; other integers (row numbers, counts, positions) stay plain; a float is written
+    in the language's notation without thousands separators (``2,48`` / ``2.48``, up to six
+    decimals); a date in the language's notation; a list or tuple is joined with ``, ``;
+    ``None`` is ``–``; anything else is ``str(value)`` (user input is shown as written).
+    """
+    from impact.core.i18n import format_date, format_number
+
+    if isinstance(value, Message):
+        return value.render(lang)
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Grouped):
+        return format_number(int(value), lang, 0)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if math.isfinite(x) and abs(x) < 1e15:
+            return format_number(x, lang, 6, grouping=False)
+        return f"{x:.3g}"
+    if isinstance(value, dt.date):
+        return format_date(value, lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(render_field(v, lang) for v in value)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One data failure (or warning) in a submission, in both languages.
+    """One data failure (or warning) in a submission, in any language.
 
     ``row`` is the row number as a spreadsheet shows it (header = row 1), or ``None`` when the
     problem concerns the whole file; ``column`` is the column name as written in the file (or
     the canonical name when the column is missing), or ``None``. ``code`` is stable and
-    documented (e.g. ``unknown_project``); tools may rely on it.
+    documented (e.g. ``unknown_project``); tools may rely on it. ``text`` and ``hint`` are
+    :class:`Message` objects (code list and texts: :mod:`impact.intake.problems`), rendered in
+    the reader's language by :meth:`message`.
     """
 
     row: int | None
     column: str | None
     code: str
-    message_de: str
-    message_en: str
-    hint_de: str | None = None
-    hint_en: str | None = None
+    text: Message
+    hint: Message | None = None
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The facts the message is built from (value, limits, periods …)."""
+        return self.text.fields
 
     def message(self, lang: str = "de") -> str:
-        """The message with its hint, in ``lang`` (``de`` or ``en``)."""
-        text = self.message_en if lang == "en" else self.message_de
-        hint = self.hint_en if lang == "en" else self.hint_de
-        return f"{text} ({hint})" if hint else text
+        """The message with its hint, in ``lang``."""
+        text = self.text.render(lang)
+        return f"{text} ({self.hint.render(lang)})" if self.hint is not None else text
 
     def to_json(self, lang: str = "de") -> dict[str, Any]:
         """The contract form: ``{"row", "column", "code", "message"}``."""
         return {"row": self.row, "column": self.column, "code": self.code, "message": self.message(lang)}
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    @property
+    def message_de(self) -> str:
+        """The German message without its hint."""
+        return self.text.render("de")
+
+    @property
+    def message_en(self) -> str:
+        """The English message without its hint."""
+        return self.text.render("en")
+
+    @property
+    def hint_de(self) -> str | None:
+        return self.hint.render("de") if self.hint is not None else None
+
+    @property
+    def hint_en(self) -> str | None:
+        return self.hint.render("en") if self.hint is not None else None
 
 
 class UnreadableFileError(ImpactError):
-    """A submitted file cannot be read at all (missing, empty, binary, too large, bad encoding)."""
+    """A submitted file cannot be read at all (missing, empty, binary, too large, bad encoding).
+
+    Carries the file-level :class:`Problem` (row and column ``None``) with its stable ``code``.
+    """
 
     exit_code = EXIT_UNREADABLE
 
-    def __init__(self, file: str, code: str, message_de: str, message_en: str) -> None:
+    def __init__(self, file: str, problem: Problem) -> None:
         self.file = file
-        self.code = code
-        self.message_de = message_de
-        self.message_en = message_en
-        super().__init__(f"{file}: {message_en}")
+        self.problem = problem
+        self.code = problem.code
+        super().__init__(f"{file}: {problem.message('en')}")
 
     def message(self, lang: str = "de") -> str:
-        return f"{self.file}: {self.message_en if lang == 'en' else self.message_de}"
+        return f"{self.file}: {self.problem.message(lang)}"

@@ -1,15 +1,19 @@
 """Ready-to-fill submission templates for one project.
 
-A template lists the project's indicators with their unit and the periods now due: those after
-the latest stored period (from the project's start when nothing is stored) up to today, and at
-least the current one. Filled in (only the value column), it validates.
+A template lists the project's indicators with their name and unit and the periods now due:
+those after the latest stored period (from the project's start when nothing is stored) up to
+today, and at least the current one. Filled in (only the value column), it validates: the name
+column (``Indikatorname`` / ``indicator_name``) is an information column that intake accepts
+and ignores.
 
 * ``xlsx``: sheet "Werte" (values to fill in) and sheet "Indikatoren" (each indicator explained
   in German and English: name, definition, unit, frequency, valid range, breakdowns).
 * ``csv``: German-Excel friendly (semicolon, UTF-8 with BOM); the explanation is the companion
   file ``<name>.indikatoren.csv`` (:func:`companion_csv`, :func:`companion_name`).
 
-Pure functions returning bytes, so the submission portal can offer them as downloads.
+Labels are in the template's language (``lang``; German by default), the explanation's column
+labels and words in that language and English. Pure functions returning bytes, so the
+submission portal can offer them as downloads.
 """
 
 from __future__ import annotations
@@ -22,20 +26,35 @@ from typing import Any
 import pandas as pd
 
 from impact.core.catalog import Catalog, Indicator
+from impact.core.i18n import N_, SOURCE_LANG, normalise_lang, texts
 from impact.core.periods import Period, parse_period
+from impact.intake.problems import FREQUENCY
 
-__all__ = ["TEMPLATE_HEADER", "build_template", "companion_csv", "companion_name", "due_periods", "template_rows"]
+__all__ = ["TEMPLATE_HEADER", "build_template", "companion_csv", "companion_name", "due_periods", "template_header",
+           "template_rows"]
 
-#: the header of a template (German aliases of the submission columns)
-TEMPLATE_HEADER = ("Projekt", "Indikator", "Zeitraum", "Wert", "Einheit", "Aufschlüsselung", "Ausprägung",
-                   "Anmerkung", "Quelle")
-_EXPLAIN_HEADER = ("indicator_id", "Name (de)", "Name (en)", "Definition (de)", "Definition (en)",
-                   "Einheit / unit", "Häufigkeit / frequency", "Minimum", "Maximum",
-                   "Aufschlüsselungen / breakdowns", "Richtung / direction", "Wirkungsstufe / impact step")
-_FREQ = {"monthly": "monatlich / monthly", "quarterly": "quartalsweise / quarterly", "yearly": "jährlich / yearly"}
-_DIRECTION = {"higher_is_better": "mehr ist besser / higher is better",
-              "lower_is_better": "weniger ist besser / lower is better",
-              "target_band": "Zielkorridor / target band"}
+#: the columns of a template (canonical names; the header uses the German aliases in German)
+_COLUMNS = ("project_id", "indicator_id", "period", "value", "unit", "breakdown", "breakdown_value", "note",
+            "source", "indicator_name")
+_GERMAN = ("Projekt", "Indikator", "Zeitraum", "Wert", "Einheit", "Aufschlüsselung", "Ausprägung", "Anmerkung",
+           "Quelle", "Indikatorname")
+#: the header of a German template (the German aliases of the submission columns)
+TEMPLATE_HEADER = _GERMAN
+_DIRECTION = {"higher_is_better": N_("higher is better"), "lower_is_better": N_("lower is better"),
+              "target_band": N_("target band")}
+_EXPLAIN = (N_("Unit"), N_("Frequency"), N_("Minimum"), N_("Maximum"), N_("Breakdowns"), N_("Direction"),
+            N_("Impact step"))
+
+
+def template_header(lang: str = "de") -> tuple[str, ...]:
+    """The header row: German aliases in German, the canonical column names otherwise."""
+    return _GERMAN if normalise_lang(lang) == "de" else _COLUMNS
+
+
+def _both(message: str, lang: str) -> str:
+    """A label in the template's language and in English (``Einheit / Unit``)."""
+    own, english = texts(lang)(message), texts(SOURCE_LANG)(message)
+    return english if own == english else f"{own} / {english}"
 
 
 def _latest_stored(history: pd.DataFrame | None, project_id: str) -> dict[str, Period]:
@@ -55,12 +74,9 @@ def _latest_stored(history: pd.DataFrame | None, project_id: str) -> dict[str, P
 
 def due_periods(catalog: Catalog, project_id: str, indicator: Indicator, *, latest: Period | None = None,
                 today: dt.date | None = None) -> list[Period]:
-    """Periods due for ``indicator``: after ``latest`` (or from the runtime start) up to today,
-    within the project's runtime; at least the current period."""
-    if today is None:
-        from impact.core.config import settings
-
-        today = settings().today
+    """Periods due for ``indicator``: after ``latest`` (or from the runtime start) up to ``today``
+    (default: the real date), within the project's runtime; at least the current period."""
+    today = dt.date.today() if today is None else today
     project = catalog.projects[project_id]
     last_day = min(today, project.end) if project.end else today
     current = Period.containing(max(last_day, project.start), indicator.frequency)
@@ -74,8 +90,9 @@ def due_periods(catalog: Catalog, project_id: str, indicator: Indicator, *, late
 
 
 def template_rows(catalog: Catalog, project_id: str, *, history: pd.DataFrame | None = None,
-                  today: dt.date | None = None) -> list[list[str]]:
-    """The rows of a template (without header): one per indicator and due period, value empty."""
+                  today: dt.date | None = None, lang: str = "de") -> list[list[str]]:
+    """The rows of a template (without header): one per indicator and due period, value empty,
+    with the indicator's unit and its name in ``lang``."""
     if project_id not in catalog.projects:
         raise KeyError(project_id)
     latest = _latest_stored(history, project_id)
@@ -84,7 +101,7 @@ def template_rows(catalog: Catalog, project_id: str, *, history: pd.DataFrame | 
         unit = catalog.units.get(ind.unit)
         symbol = unit.symbol if unit else ind.unit
         for p in due_periods(catalog, project_id, ind, latest=latest.get(ind.id), today=today):
-            rows.append([project_id, ind.id, p.label, "", symbol, "", "", "", ""])
+            rows.append([project_id, ind.id, p.label, "", symbol, "", "", "", "", _safe(ind.name.get(lang))])
     return rows
 
 
@@ -106,7 +123,14 @@ def _limit(x: float | None) -> str:
     return "" if x is None else f"{x:g}".replace(".", ",")
 
 
-def _explain_rows(catalog: Catalog, project_id: str) -> list[list[str]]:
+def _explain_header(lang: str) -> list[str]:
+    _ = texts(lang)
+    name, definition = _("Name"), _("Definition")
+    return ["indicator_id", f"{name} (de)", f"{name} (en)", f"{definition} (de)", f"{definition} (en)",
+            *(_both(m, lang) for m in _EXPLAIN)]
+
+
+def _explain_rows(catalog: Catalog, project_id: str, lang: str) -> list[list[str]]:
     rows = []
     for ind in catalog.indicators_for(project_id):
         unit = catalog.units.get(ind.unit)
@@ -118,12 +142,14 @@ def _explain_rows(catalog: Catalog, project_id: str) -> list[list[str]]:
                 bds.append(f"{b} ({bd.name.de} / {bd.name.en}): {', '.join(bd.values)}")
         rows.append([_safe(v) for v in (
             ind.id, ind.name.de, ind.name.en, ind.definition.de, ind.definition.en, unit_text,
-            _FREQ.get(ind.frequency, ind.frequency), _limit(ind.min), _limit(ind.max), " | ".join(bds),
-            _DIRECTION.get(ind.direction, ind.direction), str(ind.impact_step))])
+            _both(FREQUENCY[ind.frequency], lang) if ind.frequency in FREQUENCY else ind.frequency,
+            _limit(ind.min), _limit(ind.max), " | ".join(bds),
+            _both(_DIRECTION[ind.direction], lang) if ind.direction in _DIRECTION else ind.direction,
+            str(ind.impact_step))])
     return rows
 
 
-def _csv_bytes(header: tuple[str, ...], rows: list[list[str]]) -> bytes:
+def _csv_bytes(header: tuple[str, ...] | list[str], rows: list[list[str]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
@@ -137,42 +163,46 @@ def companion_name(name: str) -> str:
     return f"{stem}.indikatoren.csv"
 
 
-def companion_csv(catalog: Catalog, project_id: str) -> bytes:
+def companion_csv(catalog: Catalog, project_id: str, *, lang: str = "de") -> bytes:
     """The explanation of the project's indicators (German and English) as a semicolon CSV."""
-    return _csv_bytes(_EXPLAIN_HEADER, _explain_rows(catalog, project_id))
+    return _csv_bytes(_explain_header(lang), _explain_rows(catalog, project_id, lang))
 
 
 def build_template(catalog: Catalog, project_id: str, fmt: str = "xlsx", history: pd.DataFrame | None = None,
-                   today: dt.date | None = None) -> bytes:
-    """A ready-to-fill template for ``project_id`` as ``csv`` or ``xlsx`` bytes.
+                   today: dt.date | None = None, *, lang: str = "de") -> bytes:
+    """A ready-to-fill template for ``project_id`` as ``csv`` or ``xlsx`` bytes, labelled in ``lang``.
 
-    Raises ``KeyError`` for an unknown project and ``ValueError`` for an unknown format.
+    ``today`` (default: the real date) ends the due periods. Raises ``KeyError`` for an unknown
+    project and ``ValueError`` for an unknown format.
     """
-    rows = template_rows(catalog, project_id, history=history, today=today)
+    lang = normalise_lang(lang)
+    rows = template_rows(catalog, project_id, history=history, today=today, lang=lang)
+    header = template_header(lang)
     if fmt == "csv":
-        return _csv_bytes(TEMPLATE_HEADER, rows)
+        return _csv_bytes(header, rows)
     if fmt != "xlsx":
         raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    _ = texts(lang)
     wb = Workbook()
     ws = wb.active
-    ws.title = "Werte"
-    ws.append(list(TEMPLATE_HEADER))
+    ws.title = _("Values")
+    ws.append(list(header))
     for r in rows:
         ws.append(r)
-    for col in ("A", "B", "C", "E", "F", "G", "H", "I"):
+    for col in ("A", "B", "C", "E", "F", "G", "H", "I", "J"):
         for cell in ws[col]:
             cell.number_format = "@"  # text: Excel must not turn 2024-05 into a date
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGHI", (22, 34, 11, 12, 10, 16, 16, 30, 20), strict=True):
+    for col, width in zip("ABCDEFGHIJ", (22, 34, 11, 12, 10, 16, 16, 30, 20, 40), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
-    info = wb.create_sheet("Indikatoren")
-    info.append(list(_EXPLAIN_HEADER))
-    for r in _explain_rows(catalog, project_id):
+    info = wb.create_sheet(_("Indicators"))
+    info.append(_explain_header(lang))
+    for r in _explain_rows(catalog, project_id, lang):
         info.append(r)
     for cell in info[1]:
         cell.font = Font(bold=True)

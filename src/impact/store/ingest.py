@@ -24,7 +24,7 @@ import pandas as pd
 
 from impact.core.catalog import Catalog
 from impact.core.config import settings
-from impact.core.errors import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, Problem
+from impact.core.errors import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, Problem, UnreadableFileError
 from impact.store.store import DEFAULT_LOCK_TIMEOUT, Store, sha256_hex
 
 if TYPE_CHECKING:
@@ -206,39 +206,24 @@ def _accepted_event(store: Store, submission_id: str) -> dict[str, Any] | None:
     return None
 
 
-def _file_problem(path: Path, code: str, de: str, en: str) -> FileProblemReport:
-    return FileProblemReport(path.name, [Problem(None, None, code, de, en)])
-
-
 def ingest_file(path: str | Path, store: Store | str | Path | None, catalog: Catalog, **kw: Any) -> IngestResult:
     """Ingest the file at ``path`` (see :func:`ingest_bytes`; same keyword arguments).
 
     A missing or unreadable path gives an ``unreadable`` result (exit code 2, nothing
     quarantined). A file over the size limit is not read: it is reported and recorded in
-    quarantine without a copy.
+    quarantine without a copy. (Reading and its problem codes: :func:`impact.intake.files.read_file`.)
     """
+    from impact.intake.files import read_file
+
     p = Path(path)
     st = _as_store(store)
     limit = kw.get("max_bytes") or settings().max_bytes
     try:
-        size = p.stat().st_size
-        if not p.is_file():
-            raise IsADirectoryError(str(p))
-        if size > limit:
-            from impact.intake.reading import too_large
-
-            err = too_large(p.name, size, limit)
-            report = _file_problem(p, err.code, err.message_de, err.message_en)
-            sid = _sha256_file(p)
-            return _finish_rejected(st, None, p.name, sid, report, kw.get("token_id"))
-        data = p.read_bytes()
-    except FileNotFoundError:
-        report = _file_problem(p, "file_not_found", f"Datei „{p}“ nicht gefunden.", f"File '{p}' not found.")
-        return IngestResult("unreadable", None, 0, None, report, None, EXIT_UNREADABLE, p.name)
-    except OSError as exc:
-        why = exc.strerror or type(exc).__name__
-        report = _file_problem(p, "file_not_readable", f"Datei „{p}“ nicht lesbar ({why}).",
-                               f"File '{p}' cannot be read ({why}).")
+        data = read_file(p, max_bytes=limit)
+    except UnreadableFileError as exc:
+        report = FileProblemReport(exc.file, [exc.problem])
+        if exc.code == "file_too_large":
+            return _finish_rejected(st, None, p.name, _sha256_file(p), report, kw.get("token_id"))
         return IngestResult("unreadable", None, 0, None, report, None, EXIT_UNREADABLE, p.name)
     return ingest_bytes(data, p.name, st, catalog, **kw)
 

@@ -1,0 +1,163 @@
+"""Failed expectations → problems a clerk can act on: code, row, column as written, message, hint.
+
+The suite says *which* rows fail *which* rule; this module says it in words, with the facts of
+the row (the value as written, the indicator, the allowed values, a close match) and a hint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from impact.core.catalog import Catalog
+from impact.core.errors import Message, Problem
+from impact.intake import expectations as ex
+from impact.intake.columns import RawTable
+from impact.intake.numbers import number_hint, whole_number_text
+from impact.intake.problems import FREQUENCY, closest, problem
+
+__all__ = ["failure_problems"]
+
+_RECORD_COLUMNS = [*ex.USER_COLUMNS, ex.H_VALUE_NUM, ex.H_BREAKDOWN, ex.H_PERIOD_LABEL, ex.H_KEY_BREAKDOWN,
+                   ex.H_KEY_BREAKDOWN_VALUE]
+
+
+def failure_problems(failures: list[ex.Failure], f: pd.DataFrame, table: RawTable, catalog: Catalog,
+              today: dt.date, only_project: str | None) -> list[Problem]:
+    """GX failures → one Problem per (row, column): the first failing check of a column wins.
+
+    ``f`` is the prepared frame (:func:`impact.intake.prepare.prepare`), ``table`` the file as read
+    (for column names as written and the number style)."""
+    taken: set[tuple[int, str]] = set()
+    out: list[Problem] = []
+    dup_first: dict[int, int] = {}
+    closest_cached = functools.lru_cache(maxsize=4096)(closest)
+    for failure in failures:
+        check = failure.check
+        if check.code == "duplicate_key" and len(failure.rows):
+            dup_first = _first_occurrences(f, failure.rows)
+        if check.column == ex.FORMULA_GROUP:  # one problem per formula cell, named by the helper column
+            cells = f.loc[failure.rows, ex.H_FORMULA].astype(str).tolist()
+            pairs = [(r, c) for r, cols in zip(failure.rows.tolist(), cells, strict=True) for c in cols.split(",")]
+        else:
+            pairs = [(r, check.column) for r in failure.rows.tolist()]
+        pairs = [rc for rc in pairs if rc not in taken]
+        taken.update(pairs)
+        if not pairs:
+            continue
+        records = f.loc[[r for r, _ in pairs], _RECORD_COLUMNS].astype(object).to_dict("records")
+        for (row, column), rec in zip(pairs, records, strict=True):
+            p = _problem_for(check.code, column, row, rec, table, catalog, today, only_project, dup_first,
+                             closest_cached)
+            if p is not None:
+                out.append(p)
+    return out
+
+
+def _first_occurrences(f: pd.DataFrame, rows: np.ndarray) -> dict[int, int]:
+    """For duplicated rows: row → the first row with the same key."""
+    cols = ["project_id", "indicator_id", ex.H_PERIOD_LABEL, ex.H_KEY_BREAKDOWN, ex.H_KEY_BREAKDOWN_VALUE]
+    sub = f.loc[np.sort(rows), cols].astype(str)
+    group = sub.groupby(cols, sort=False).ngroup().to_numpy()
+    first = pd.Series(sub.index.to_numpy()).groupby(group).transform("min").to_numpy()
+    return dict(zip(sub.index.tolist(), first.tolist(), strict=True))
+
+
+def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: RawTable, catalog: Catalog,
+                 today: dt.date, only_project: str | None, dup_first: dict[int, int],
+                 closest: Callable[..., str | None] = closest) -> Problem | None:
+    header = table.header(column) if column != ex.KEY_GROUP else None
+    raw_value = r[column] if column in ex.USER_COLUMNS else None
+    value = "" if raw_value is None or (isinstance(raw_value, float) and math.isnan(raw_value)) else str(raw_value)
+    ind = catalog.indicators.get(r["indicator_id"]) if isinstance(r["indicator_id"], str) else None
+    proj = catalog.projects.get(r["project_id"]) if isinstance(r["project_id"], str) else None
+    kw: dict[str, Any] = {"value": value}
+    hint: str | None = None
+    hint_args: dict[str, Any] = {}
+    if code == "missing_value":
+        if column == "period" and ind is not None:
+            hint = f"period_{ind.frequency}"
+        elif column == "value":  # e.g. a template row not filled in
+            hint = "no_value"
+    elif code == "formula":
+        hint = "type_value"
+    elif code == "unknown_project":
+        hint, hint_args = _suggestion(value, tuple(catalog.projects), closest)
+    elif code == "project_not_allowed":
+        kw["allowed"] = only_project
+    elif code == "unknown_indicator":
+        pool = [i.id for i in catalog.indicators_for(proj.id)] if proj else list(catalog.indicators)
+        sugg = closest(value, tuple(pool)) or closest(value, tuple(catalog.indicators))
+        if sugg:
+            hint, hint_args = "did_you_mean", {"suggestion": sugg}
+    elif code == "indicator_not_in_project":
+        kw["project"] = r["project_id"]
+        ids = [i.id for i in catalog.indicators_for(r["project_id"])]
+        hint, hint_args = "project_indicators", {"values": ", ".join(ids) or "–"}
+    elif code == "bad_period":
+        hint = f"period_{ind.frequency}" if ind is not None else "period_forms"
+        if len(value) >= 10 and value[:4].isdigit() and value[4:5] in "-." and ind is not None:
+            hint = "period_date"
+    elif code == "wrong_frequency":
+        assert ind is not None
+        kw.update(indicator=ind.id, freq=Message(FREQUENCY[ind.frequency]))
+        hint = f"period_{ind.frequency}"
+    elif code == "period_in_future":
+        kw["today"] = today.isoformat()
+        hint = "future"
+    elif code == "period_outside_runtime":
+        assert proj is not None
+        kw["project"] = proj.id
+        kw["runtime"] = f"{proj.start.isoformat()} – {proj.end.isoformat() if proj.end else '…'}"
+        hint = "runtime_ok"
+    elif code == "not_a_number":
+        hint = number_hint(value, table.number_style)
+    elif code == "unclear_number":
+        hint, hint_args = "decimal_comma", {"comma": value.strip().replace(".", ",")}
+    elif code == "not_whole_number":
+        assert ind is not None
+        kw["indicator"] = ind.id
+        hint, hint_args = "whole_number", {"whole": whole_number_text(value, float(r[ex.H_VALUE_NUM]))}
+    elif code in ("below_min", "above_max"):
+        assert ind is not None
+        kw.update(value=float(r[ex.H_VALUE_NUM]), indicator=ind.id,
+                  limit=float(ind.min if code == "below_min" else ind.max))  # type: ignore[arg-type]
+    elif code == "unit_mismatch":
+        assert ind is not None
+        unit = catalog.units.get(ind.unit)
+        kw.update(indicator=ind.id, expected=f"{unit.symbol} ({unit.id})" if unit else ind.unit)
+        hint = "unit_optional"
+    elif code == "unknown_breakdown":
+        hint, hint_args = _suggestion(value, tuple(catalog.breakdowns), closest)
+    elif code == "breakdown_not_declared":
+        assert ind is not None
+        kw["indicator"] = ind.id
+        hint, hint_args = "known_values", {"values": ", ".join(ind.breakdowns) or "–"}
+    elif code == "unknown_breakdown_value":
+        bd = catalog.breakdowns[r[ex.H_BREAKDOWN]]
+        kw["breakdown"] = bd.id
+        hint, hint_args = _suggestion(value, tuple(bd.values), closest)
+    elif code == "breakdown_incomplete":
+        header = table.header("breakdown_value" if isinstance(r["breakdown"], str) else "breakdown")
+    elif code == "duplicate_key":
+        parts = [str(r["project_id"]), str(r["indicator_id"]), str(r[ex.H_PERIOD_LABEL])]
+        if r[ex.H_KEY_BREAKDOWN]:
+            parts.append(f"{r[ex.H_KEY_BREAKDOWN]}={r[ex.H_KEY_BREAKDOWN_VALUE]}")
+        first = dup_first.get(row, row)
+        if first == row:
+            return None  # the first occurrence is fine; the later ones are reported
+        kw.update(key=", ".join(parts), first=first)
+        hint = "duplicate"
+    return problem(code, row, header, hint=hint, hint_args=hint_args, **kw)
+
+
+def _suggestion(value: str, pool: tuple[str, ...], closest: Callable[..., str | None]) -> tuple[str, dict[str, Any]]:
+    """The hint for an unknown id: the closest known one, else the list of known ones."""
+    sugg = closest(value, pool)
+    return ("did_you_mean", {"suggestion": sugg}) if sugg else ("known_values", {"values": ", ".join(pool)})
