@@ -129,7 +129,9 @@ def test_export_datapackage_is_valid_frictionless(store: Store, min_catalog_dir:
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     names = {r["name"] for r in pkg["resources"]}
-    assert names == {"values", "indicator-scores", "group-scores", "ladder", "completeness"}
+    assert names == {"values", "indicator-scores", "group-scores", "ladder", "completeness", "tradeoffs", "targets",
+                     "milestones", "references"}
+    assert pkg["as_of"] == _today_utc() and pkg["known_at"] == "2026-11-21T12:00:00Z"
     values_csv = (out / "values.csv").read_text(encoding="utf-8")
     header = values_csv.splitlines()[0].split(",")
     assert "token_id" not in header and "file_name" not in header and "value" in header
@@ -148,7 +150,8 @@ def test_export_csv_and_parquet(store: Store, min_catalog_dir: Path, tmp_path: P
     assert code == 0
     files = sorted(p.name for p in out.iterdir())
     assert files == sorted(f"{t}{suffix}" for t in ("values", "indicator_scores", "group_scores", "ladder",
-                                                    "completeness"))
+                                                    "completeness", "tradeoffs", "targets", "milestones",
+                                                    "references"))
     read = pd.read_csv if fmt == "csv" else pd.read_parquet
     ind = read(out / f"indicator_scores{suffix}")
     got = {(r.project_id, r.indicator_id): r.progress for r in ind.itertuples()}

@@ -335,7 +335,7 @@ def test_series_and_breakdowns(scored) -> None:  # type: ignore[no-untyped-def]
     assert list(s["period"]) == ["2026-Q1", "2026-Q2"] and list(s["value"]) == [30.0, 40.0]
     assert s["note"].iloc[0] == "Schätzung"
     assert list(ev.series.columns) == ["project_id", "indicator_id", "period", "period_start", "value",
-                                       "submission_id", "note"]
+                                       "submission_id", "note", "quality", "evidence", "review_state"]
     b = ev.breakdowns
     assert len(b) == 1 and (b["breakdown"].iloc[0], b["breakdown_value"].iloc[0], b["value"].iloc[0]) == (
         "district", "mitte", 9.0)

@@ -28,6 +28,7 @@ from impact.core.catalog import Catalog
 from impact.core.schema import KEY_COLUMNS, knowledge_cutoff
 from impact.engine import completeness as completeness_step
 from impact.engine import scores as scores_step
+from impact.engine.assignments import assignments
 from impact.engine.calendar import GRACE_DAYS, MONTHS, as_date, days, period_end_days, project_due_ordinal
 from impact.engine.current import CurrentRows, current_rows, current_values
 from impact.engine.forecast import Forecast, batch_forecast, outlook
@@ -43,6 +44,7 @@ from impact.engine.progress import (
     status,
 )
 from impact.engine.scores_json import completeness_json, indicator_json, number, score_json
+from impact.engine.side_effects import TRADEOFF_COLUMNS, recent_change, tolerance_status, tradeoffs
 from impact.engine.trends import MIN_POINTS, batch_theil_sen, window, years
 
 __all__ = [
@@ -59,15 +61,19 @@ __all__ = [
     "trajectory",
 ]
 
-SERIES_COLUMNS = ["project_id", "indicator_id", "period", "period_start", "value", "submission_id", "note"]
+# quality, evidence, review_state: from the store's values when it has them (empty otherwise)
+REVIEW_COLUMNS = ["quality", "evidence", "review_state"]
+SERIES_COLUMNS = ["project_id", "indicator_id", "period", "period_start", "value", "submission_id", "note",
+                  *REVIEW_COLUMNS]
 BREAKDOWN_COLUMNS = ["project_id", "indicator_id", "period", "period_start", "breakdown", "breakdown_value",
-                     "value", "submission_id", "note"]
+                     "value", "submission_id", "note", *REVIEW_COLUMNS]
 INDICATOR_COLUMNS = [
     "project_id", "indicator_id", "level", "impact_step", "weight", "direction", "frequency", "unit",
     "period", "period_start", "value", "baseline", "baseline_date", "target", "target_date", "band_low",
     "band_high", "illustrative", "progress", "progress_raw", "expected_progress", "expected_value", "stale", "status",
     "n_points", "trend_slope", "trend_note", "forecast", "forecast_low", "forecast_high", "target_unlikely",
-    "outlook", "cumulative",
+    "outlook", "cumulative", "effect", "target_original", "progress_original", "target_changed", "tolerance",
+    "tolerance_status", "recent_change",
 ]
 
 
@@ -112,7 +118,9 @@ class Evaluation:
     ``period_start``, ``baseline_date`` and ``target_date`` there are ``datetime.date``.
     ``ladder`` and ``completeness`` also have ``coverage`` and ``frequency``;
     ``shared_indicators`` also has ``status``; ``projects`` is the tuple of evaluated project
-    ids. ``series`` and ``breakdowns`` are properties built on first access (their
+    ids. ``tradeoffs`` has one row per declared trade-off pair and project (``diverging`` when one
+    series improves while the other worsens); unintended-effect indicators are in ``indicators``
+    (with ``tolerance_status``) but not in ``scores`` or ``ladder``. ``series`` and ``breakdowns`` are properties built on first access (their
     ``period_start`` is passed through from the input).
     """
 
@@ -130,6 +138,7 @@ class Evaluation:
     _breakdowns: _Lazy = field(default_factory=lambda: _Lazy.of(pd.DataFrame(columns=BREAKDOWN_COLUMNS)),
                                repr=False, compare=False)
     known_at: pd.Timestamp | None = None
+    tradeoffs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TRADEOFF_COLUMNS))
 
     @property
     def series(self) -> pd.DataFrame:
@@ -169,6 +178,8 @@ class Evaluation:
                                         "mean_progress": number(r["mean_progress"])}
                            for r in self.ladder[self.ladder["project_id"] == pid].to_dict("records")},
                 "completeness": completeness_json(comp[comp["project_id"] == pid]),
+                "tradeoffs": [{k: (bool(v) if k == "diverging" else v) for k, v in r.items() if k != "project_id"}
+                              for r in self.tradeoffs[self.tradeoffs["project_id"] == pid].to_dict("records")],
             }
         out["portfolio"] = self._groups_json("portfolio")
         return out
@@ -185,24 +196,6 @@ class Evaluation:
         out["overall"] = score_json(overall[0]) if overall else {"score": None, "coverage": 0.0,
                                                                 "n_indicators": 0, "n_with_data": 0}
         return out
-
-
-def _assignments(catalog: Catalog, projects: Sequence[str]) -> tuple[pd.DataFrame, list[Any]]:
-    """One row per (project, indicator) the catalog assigns, and the Target object of each."""
-    rows, targets = [], []
-    for pid in projects:
-        for ind in catalog.indicators_for(pid):
-            t = ind.targets[pid]
-            targets.append(t)
-            rows.append((pid, ind.id, ind.level, ind.impact_step, float(ind.weight), ind.direction, ind.frequency,
-                         ind.unit, t.baseline, t.baseline_date, t.target, t.target_date,
-                         t.band[0] if t.band else np.nan, t.band[1] if t.band else np.nan, t.illustrative,
-                         np.nan if ind.min is None else ind.min, np.nan if ind.max is None else ind.max,
-                         bool(getattr(ind, "cumulative", False))))
-    cols = ["project_id", "indicator_id", "level", "impact_step", "weight", "direction", "frequency", "unit",
-            "baseline", "baseline_date", "target", "target_date", "band_low", "band_high", "illustrative",
-            "_min", "_max", "cumulative"]
-    return pd.DataFrame(rows, columns=cols), targets
 
 
 def _pairs(cur: CurrentRows, ind: pd.DataFrame, pids: list[str]) -> np.ndarray:
@@ -266,9 +259,12 @@ def _latest(cur: CurrentRows, tot: _Totals, n_pairs: int,
     return n_points, latest_pos, value, latest_ord, latest_end
 
 
-def _trends(tot: _Totals, freq_months: np.ndarray, n_pairs: int, tdays: np.ndarray,
-            cumulative: np.ndarray) -> tuple[np.ndarray, Forecast]:
-    """Theil–Sen slope and the forecast at the target date of every pair (NaN where too short)."""
+def _trends(tot: _Totals, freq_months: np.ndarray, ind: pd.DataFrame,
+            tdays: np.ndarray) -> tuple[np.ndarray, Forecast, np.ndarray]:
+    """Theil–Sen slope, the forecast at the target date and the recent change of every pair."""
+    n_pairs = len(ind)
+    cumulative = ind["cumulative"].to_numpy(dtype=bool)
+    change = np.full(n_pairs, "no_data", dtype=object)
     nan = np.full(n_pairs, np.nan)
     x = years(period_end_days(tot.ordinal, freq_months[tot.pair])) if len(tot.pair) else np.zeros(0)
     present, xm, ym = window(tot.pair, x, tot.value, n_pairs)
@@ -280,7 +276,10 @@ def _trends(tot: _Totals, freq_months: np.ndarray, n_pairs: int, tdays: np.ndarr
         fc = batch_forecast(xm, ym, at, cumulative[present])
         ahead = at > np.nanmax(xm, axis=1)  # a target date already passed has nothing to forecast
         mid[present], low[present], high[present] = (np.where(ahead, a, np.nan) for a in (fc.value, fc.low, fc.high))
-    return slope, Forecast(mid, low, high, nan.copy())
+        change[present] = recent_change(ym, ind["direction"].to_numpy(dtype=object)[present],
+                                        ind["band_low"].to_numpy(dtype=float)[present],
+                                        ind["band_high"].to_numpy(dtype=float)[present])[1]
+    return slope, Forecast(mid, low, high, nan.copy()), change
 
 
 def evaluate(catalog: Catalog, values: pd.DataFrame, as_of: dt.date, *, known_at: Any = None,
@@ -302,7 +301,7 @@ def evaluate(catalog: Catalog, values: pd.DataFrame, as_of: dt.date, *, known_at
             raise ValueError(f"unknown project id(s): {', '.join(unknown)}")
         pids = [p for p in catalog.projects if p in set(projects)]
     cur = current_rows(values, as_of, cutoff)
-    ind, targets = _assignments(catalog, pids)
+    ind, targets = assignments(catalog, pids, as_of)
     n_pairs = len(ind)
     pair = _pairs(cur, ind, pids)
     freq_months = ind["frequency"].map(MONTHS).to_numpy(dtype=np.int64) if n_pairs else np.zeros(0, np.int64)
@@ -331,36 +330,46 @@ def evaluate(catalog: Catalog, values: pd.DataFrame, as_of: dt.date, *, known_at
                                                      strict=True)], dtype=np.int64)
     is_stale = stale(has_val, latest_ord, due)
     with_data = has_val & ~is_stale & ~np.isnan(value)
+    judged = status(prog, expected, with_data)
+    judged[with_data & np.isnan(tgt) & np.isnan(lo)] = None  # a side effect watched by its tolerance alone
+    orig_raw = compute_progress(value, base, ind["target_original"].to_numpy(dtype=float),
+                                ind["_original_band_low"].to_numpy(dtype=float),
+                                ind["_original_band_high"].to_numpy(dtype=float)) if n_pairs else np.zeros(0)
+    tol_days = np.array([np.nan if d is None else days(d) for d in ind["_tolerance_date"].tolist()], dtype=float)
+    tol_status = tolerance_status(np.where(with_data, value, np.nan), ind["direction"].to_numpy(dtype=object),
+                                  ind["tolerance"].to_numpy(dtype=float), tol_days, latest_end.astype(float))
 
     # ---- trends on the last WINDOW totals per pair
     tdays = np.array([days(d) for d in ind["target_date"].tolist()], dtype=np.int64)
-    cumulative = ind["cumulative"].to_numpy(dtype=bool)
-    slope, fc = _trends(tot, freq_months, n_pairs, tdays, cumulative)
+    slope, fc, change = _trends(tot, freq_months, ind, tdays)
     vmin = ind["_min"].to_numpy(dtype=float)
     vmax = ind["_max"].to_numpy(dtype=float)
     f_mid, f_low, f_high = (np.clip(a, np.where(np.isnan(vmin), -np.inf, vmin), np.where(np.isnan(vmax), np.inf, vmax))
                             for a in (fc.value, fc.low, fc.high))
     unlikely, view = outlook(ind["direction"].to_numpy(dtype=object), tgt, lo, hi, f_low, f_high)
 
-    out = ind.drop(columns=["_min", "_max"]).assign(
+    out = ind.assign(
         period=pd.Series(period, dtype=object), period_start=pd.Series(pstart, dtype=object), value=value,
         progress=np.where(has_val, prog, np.nan), progress_raw=raw, expected_progress=expected,
         expected_value=expected_val, stale=is_stale,
-        status=status(prog, expected, with_data), n_points=n_points.astype(np.int64), trend_slope=slope,
+        status=pd.Series(judged, dtype=object), n_points=n_points.astype(np.int64), trend_slope=slope,
         trend_note=np.where(n_points >= MIN_POINTS, "ok", "too_short").astype(object),
         forecast=f_mid, forecast_low=f_low, forecast_high=f_high, target_unlikely=pd.Series(unlikely, dtype=object),
-        outlook=pd.Series(view, dtype=object),
+        outlook=pd.Series(view, dtype=object), progress_original=np.where(has_val, np.clip(orig_raw, 0.0, 1.0), np.nan),
+        tolerance_status=pd.Series(tol_status, dtype=object), recent_change=pd.Series(change, dtype=object),
     )[INDICATOR_COLUMNS]
 
-    scores = scores_step.scores(catalog, out, with_data, pids)
+    intended = (out["effect"] != "unintended").to_numpy(dtype=bool)  # side effects are not scored
+    scored = out[intended].reset_index(drop=True)
+    scores = scores_step.scores(catalog, scored, with_data[intended], pids)
     return Evaluation(
-        as_of, out, scores, scores_step.ladder(out, with_data, pids),
+        as_of, out, scores, scores_step.ladder(scored, with_data[intended], pids),
         completeness_step.completeness(catalog, ind, tot.pair, tot.ordinal, as_of),
         scores_step.matrix(scores, "guiding_idea", pids, list(catalog.guiding_ideas)),
         scores_step.matrix(scores, "principle", pids, list(catalog.principles)),
         scores_step.shared(out), tuple(pids),
         _Lazy(lambda: cur.frame(SERIES_COLUMNS, tot.rows)), _Lazy(lambda: _breakdown_frame(cur, pair)),
-        known_at=cutoff)
+        known_at=cutoff, tradeoffs=tradeoffs(catalog, out, pids))
 
 
 def _breakdown_frame(cur: CurrentRows, pair: np.ndarray) -> pd.DataFrame:

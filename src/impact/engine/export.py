@@ -5,13 +5,21 @@ Tables (one file each, same names in every format):
 | table               | content                                                                        |
 |---------------------|--------------------------------------------------------------------------------|
 | ``values``          | the current values as of the export date (corrections applied), totals and     |
-|                     | breakdowns, with provenance (``submission_id``, ``received_at``). Not exported: |
+|                     | breakdowns, with provenance (``submission_id``, ``received_at``), quality     |
+|                     | grade, evidence and review state (empty where the store has none). Not exported:|
 |                     | ``token_id`` (internal access token) and ``file_name`` (uploaders' file names  |
 |                     | may contain personal names), and the spreadsheet ``row``.                      |
 | ``indicator_scores``| one row per project × indicator: value, progress, status, trend, forecast      |
 | ``group_scores``    | scores and coverage per guiding idea, principle, perspective, overall          |
 | ``ladder``          | impact ladder per project and level                                            |
 | ``completeness``    | expected/received submissions; ``overdue`` as space-separated period labels   |
+| ``tradeoffs``       | declared trade-off pairs per project: recent change of both series, diverging  |
+| ``targets``         | every target version (valid from, reason, decided by), effect, tolerance       |
+| ``milestones``      | dated intermediate goals per target version                                    |
+| ``references``      | SDG / ISO 37120 / ISO 37122 / SDG-Kommunen / Berlin strategy ids per indicator |
+
+``indicator_scores`` carries effect, tolerance and its status, the original target and progress
+against it. The last four tables need the catalog (``export_tables(..., catalog)``).
 
 Formats: ``csv`` (UTF-8, comma, ``\\n``), ``parquet``, and ``datapackage`` — the CSV files plus a
 ``datapackage.json`` (Frictionless Data Package, tabular, with a Table Schema per file).
@@ -36,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from impact.core.files import atomic_write_text, atomic_write_with
+from impact.engine.catalog_tables import catalog_tables
 from impact.engine.current import current_values
 from impact.engine.evaluation import Evaluation
 
@@ -50,12 +59,14 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "parquet", "datapackage")
-TABLES = ("values", "indicator_scores", "group_scores", "ladder", "completeness")
+TABLES = ("values", "indicator_scores", "group_scores", "ladder", "completeness", "tradeoffs", "targets",
+          "milestones", "references")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 VALUE_EXPORT_COLUMNS = ["project_id", "indicator_id", "period", "period_start", "period_end", "breakdown",
-                        "breakdown_value", "value", "unit", "note", "source", "submission_id", "received_at"]
+                        "breakdown_value", "value", "unit", "note", "source", "quality", "evidence", "review_state",
+                        "submission_id", "received_at"]
 
 _DESCRIPTIONS: dict[str, str] = {
     "values": "Aktuelle Werte (Korrekturen berücksichtigt) / current values (corrections applied)",
@@ -65,6 +76,13 @@ _DESCRIPTIONS: dict[str, str] = {
                     "scores and coverage per guiding idea, principle, perspective and overall",
     "ladder": "Wirkungstreppe je Projekt / impact ladder per project",
     "completeness": "Vollständigkeit der Einreichungen / completeness of submissions",
+    "tradeoffs": "Zielkonflikte: jüngste Veränderung beider Reihen je Paar / trade-offs: recent change of both "
+                 "series per declared pair",
+    "targets": "Zielwerte mit Änderungshistorie, Begründung und Toleranzen / targets with their history, reasons "
+               "and tolerances",
+    "milestones": "Meilensteine (kurz-, mittel-, langfristig) je Zielfassung / milestones per target version",
+    "references": "Bezüge zu SDG, ISO 37120/37122, SDG-Kommunen und Berliner Strategien / references to SDG, "
+                  "ISO 37120/37122, SDG-Kommunen and Berlin strategies",
 }
 
 
@@ -122,16 +140,19 @@ def export_tables(evaluation: Evaluation, values: pd.DataFrame, catalog: Any = N
         ind[name] = ind[name].map(_iso_date).astype(object)
     comp = evaluation.completeness.copy()
     comp["overdue"] = comp["overdue"].map(lambda xs: " ".join(xs)).astype(object)
+    extra = catalog_tables(catalog, evaluation.project_ids()) if catalog is not None else {}
     return {
         "values": cur,
         "indicator_scores": ind,
         "group_scores": evaluation.scores.copy(),
         "ladder": evaluation.ladder.copy(),
         "completeness": comp,
+        "tradeoffs": evaluation.tradeoffs.copy(),
+        **extra,
     }
 
 
-_NULLABLE_BOOL = {"target_unlikely"}
+_NULLABLE_BOOL = {"target_unlikely", "target_changed", "cumulative", "diverging", "current", "illustrative"}
 
 
 def _field_type(name: str, col: pd.Series) -> str:
@@ -143,7 +164,7 @@ def _field_type(name: str, col: pd.Series) -> str:
         return "number"
     if name == "received_at":
         return "datetime"
-    if name.endswith("_date") or name in ("period_start", "period_end"):
+    if name.endswith("_date") or name in ("period_start", "period_end", "valid_from", "date"):
         return "date"
     return "string"
 
@@ -156,7 +177,8 @@ def table_schema(name: str, frame: pd.DataFrame) -> dict[str, Any]:
     keys = {"indicator_scores": ["project_id", "indicator_id"],
             "group_scores": ["scope", "group_type", "group_id"],
             "ladder": ["project_id", "level"],
-            "completeness": ["project_id", "indicator_id"]}.get(name)
+            "completeness": ["project_id", "indicator_id"],
+            "targets": ["project_id", "indicator_id", "version"]}.get(name)
     if keys and all(k in frame.columns for k in keys):
         schema["primaryKey"] = keys
     return schema

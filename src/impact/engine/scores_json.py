@@ -53,7 +53,11 @@ def indicator_json(r: dict[str, Any]) -> dict[str, Any]:
                      "target_unlikely": None if unlikely is None or unlikely is pd.NA else bool(unlikely),
                      "outlook": r.get("outlook") if isinstance(r.get("outlook"), str) else None},
         "expected_value": number(r.get("expected_value")), "cumulative": bool(r.get("cumulative", False)),
-        "target_date": iso(r["target_date"]),
+        "target_date": iso(r["target_date"]), "effect": r.get("effect", "intended"),
+        "target_original": number(r.get("target_original")), "progress_original": number(r.get("progress_original")),
+        "target_changed": bool(r.get("target_changed", False)), "tolerance": number(r.get("tolerance")),
+        "tolerance_status": r.get("tolerance_status") if isinstance(r.get("tolerance_status"), str) else None,
+        "recent_change": r.get("recent_change") if isinstance(r.get("recent_change"), str) else None,
     }
 
 

@@ -25,6 +25,8 @@ __all__ = ["OUTLOOKS", "STATUS_LABELS", "outlook_of", "status_label", "status_se
 OUTLOOKS = ("likely", "unlikely", "uncertain")
 STATUS_LABELS = {"on_track": N_("on track"), "at_risk": N_("at risk"), "off_track": N_("off track"),
                  "no_data": N_("no data")}
+_TOLERANCE = {"within": N_("side effect within its tolerance"),
+              "crossed": N_("side effect beyond its tolerance"), "no_data": N_("no data")}
 # (status, outlook) → sentence; {year} is the target date's year
 _SENTENCES = {
     ("on_track", "likely"): N_("on track, and at the current pace the {year} target will probably be reached"),
@@ -89,6 +91,9 @@ def status_sentence(row: Any, lang: str) -> str:
     one sentence, e.g. "im Plan, aber bei gleichbleibendem Tempo wird das Ziel 2026 voraussichtlich
     verfehlt"."""
     _ = texts(lang)
+    tolerance = _get(row, "tolerance_status")
+    if _missing(_get(row, "status")) and isinstance(tolerance, str) and tolerance in _TOLERANCE:
+        return _(_TOLERANCE[tolerance])  # a side effect watched by its tolerance alone
     status = str(_get(row, "status") or "no_data")
     if status == "no_data":
         stale = _get(row, "stale")
