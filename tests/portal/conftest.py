@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,7 @@ from impact.apps.portal.tokens import TokenStore
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
+TODAY_ENV = "2026-11-21"
 
 VALID_CSV = (b"project_id,indicator_id,period,value\n"
              b"kiezbox,test-users,2025-Q1,120\n"
@@ -34,8 +38,7 @@ INVALID_CSV = (b"project_id,indicator_id,period,value\n"
 
 @pytest.fixture(autouse=True)
 def _restore_portal_log() -> Iterator[None]:
-    """``impact.apps.portal.app.server_log`` (called by ``portal_widget``) configures a process-wide
-    logger; put it back after each test."""
+    """``server_log`` (called by ``portal_widget``) configures a process-wide logger; put it back."""
     import logging
 
     logger = logging.getLogger("impact.portal")
@@ -43,6 +46,14 @@ def _restore_portal_log() -> Iterator[None]:
     yield
     logger.handlers[:] = saved[0]
     logger.propagate, logger.level = saved[1], saved[2]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def make_catalog(target: Path) -> Path:
@@ -58,6 +69,50 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+@dataclass
+class Client:
+    """An HTTP client with its own cookies (one browser), optionally behind a proxy header."""
+
+    base: str
+    headers: dict[str, str] = field(default_factory=dict)
+    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+
+    def _opener(self, follow: bool) -> urllib.request.OpenerDirector:
+        handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPCookieProcessor(self.jar)]
+        if not follow:
+            handlers.append(_NoRedirect())
+        return urllib.request.build_opener(*handlers)
+
+    def request(self, path: str, data: dict[str, str] | None = None, *, follow: bool = True,
+                timeout: float = 120) -> tuple[int, str, dict[str, str], str]:
+        """(status, final URL, headers, body)."""
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=self.headers)
+        try:
+            with self._opener(follow).open(req, timeout=timeout) as resp:
+                return resp.status, resp.geturl(), dict(resp.headers), resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.geturl(), dict(exc.headers), exc.read().decode("utf-8", "replace")
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def sign_in(self, token: str, lang: str = "de") -> tuple[int, str]:
+        """GET the sign-in form, POST the token (with the form's XSRF field); (status, body or location)."""
+        status, _url, _h, page = self.request(f"login?lang={lang}")
+        assert status == 200, page[:500]
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page)
+        assert xsrf is not None
+        status, _url, headers, body = self.request(f"login?lang={lang}", {"token": token, "_xsrf": xsrf.group(1)},
+                                                   follow=False)
+        return status, headers.get("Location", body)
+
+
 @dataclass
 class RunningPortal:
     url: str
@@ -66,45 +121,71 @@ class RunningPortal:
     raw: dict[str, str]  # project -> raw token
     files: Path
     log: Path
+    pid: int
+
+    def client(self, **headers: str) -> Client:
+        return Client(self.url, dict(headers))
 
 
-@pytest.fixture(scope="package")
-def running_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
-    """``impact portal`` as a real subprocess on a free 127.0.0.1 port, tmp store and tokens."""
-    base = tmp_path_factory.mktemp("portal")
-    catalog_dir = make_catalog(base / "catalog")
-    tokens = TokenStore(base / "tokens.json")
-    raw = {p: tokens.issue(p)[1] for p in ("kiezbox", "smart-water")}
-    files = base / "files"
-    files.mkdir()
-    (files / "valid.csv").write_bytes(VALID_CSV)
-    (files / "invalid.csv").write_bytes(INVALID_CSV)
+def start_portal(base: Path, catalog_dir: Path, tokens: TokenStore, *extra: str,
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """``impact portal`` as a real subprocess on a free 127.0.0.1 port; waits until it answers."""
     port = free_port()
-    env = {**os.environ, "IMPACT_TODAY": "2026-11-21", "IMPACT_LANG": "de"}
-    env.pop("IMPACT_TOKENS", None)
-    log = base / "portal.log"
+    full_env = {**os.environ, "IMPACT_TODAY": TODAY_ENV, "IMPACT_LANG": "de", **(env or {})}
+    full_env.pop("IMPACT_TOKENS", None)
+    log = base / f"portal-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "impact.cli", "portal", "--port", str(port), "--store", str(base / "store"),
-             "--tokens", str(tokens.path), "--catalog", str(catalog_dir)],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=base)
+             "--tokens", str(tokens.path), "--catalog", str(catalog_dir), *extra],
+            stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=base)
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:  # a cheap probe that starts no kernel: answered 403 once Voilà listens
-                urllib.request.urlopen(url + "voila/files/probe", timeout=5)  # noqa: S310
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("portal did not start:\n" + log.read_text(errors="replace")) from None
-                time.sleep(0.5)
-        yield RunningPortal(url, base / "store", tokens, raw, files, log)
-    finally:
+    deadline = time.monotonic() + 120
+    while True:
+        try:  # the sign-in page: cheap, starts no kernel
+            urllib.request.urlopen(url + "login", timeout=5)  # noqa: S310
+            return proc, url, log
+        except urllib.error.HTTPError:
+            return proc, url, log
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop_portal(proc)
+                raise RuntimeError("portal did not start:\n" + log.read_text(errors="replace")) from None
+            time.sleep(0.5)
+
+
+def stop_portal(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+def portal_setup(base: Path) -> tuple[Path, TokenStore, dict[str, str], Path]:
+    """Catalog, token file with one token per project, and sample files under ``base``."""
+    import datetime as dt
+
+    catalog_dir = make_catalog(base / "catalog")
+    tokens = TokenStore(base / "tokens.json")
+    today = dt.date.fromisoformat(TODAY_ENV)
+    raw = {p: tokens.issue(p, today=today)[1] for p in ("kiezbox", "smart-water")}
+    files = base / "files"
+    files.mkdir()
+    (files / "valid.csv").write_bytes(VALID_CSV)
+    (files / "invalid.csv").write_bytes(INVALID_CSV)
+    return catalog_dir, tokens, raw, files
+
+
+@pytest.fixture(scope="package")
+def running_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
+    """``impact portal`` as a real subprocess on a free 127.0.0.1 port, tmp store and tokens."""
+    base = tmp_path_factory.mktemp("portal")
+    catalog_dir, tokens, raw, files = portal_setup(base)
+    proc, url, log = start_portal(base, catalog_dir, tokens)
+    try:
+        yield RunningPortal(url, base / "store", tokens, raw, files, log, proc.pid)
+    finally:
+        stop_portal(proc)

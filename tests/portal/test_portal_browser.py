@@ -3,160 +3,152 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 
 from impact.store.store import Store
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+from . import browser as b
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-WAIT = 90  # seconds; the first page load starts a kernel and imports pandas and GX
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[object]:
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("Debian chromium / chromium-driver not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="impact-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,2000", f"--user-data-dir={profile}"):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    if not b.have_chromium():
+        pytest.fail("Debian chromium / chromium-driver not installed: run `make browser` (see README)")
+    drv = b.make_driver()
     try:
         yield drv
     finally:
         drv.quit()
 
 
-def _css(driver, selector: str):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
-
-
-def _clickable(driver, selector: str):
-    """Wait until the element is shown and enabled: widgets appear before they can take input."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT).until(ec.element_to_be_clickable((By.CSS_SELECTOR, selector)))
+def _fresh(driver, url: str) -> None:
+    """A new browser session: no cookies of the portal, nothing logged yet."""
+    driver.get(url + "login")
+    driver.delete_all_cookies()
+    driver.get("about:blank")
+    b.requested_urls(driver)  # drop what was logged so far
 
 
-def _wait_text(driver, selector: str, text: str) -> str:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+def test_wrong_token_then_enter_signs_in(driver, running_portal) -> None:
+    """Enter in the token field signs in, also after a wrong try; the field is empty and focused again."""
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, "x" * 43)
+    b.wait_text(driver, "main", "Dieser Zugangscode ist ungültig.")
+    box = b.clickable(driver, "input#token")
+    assert box.get_attribute("value") == "" and driver.switch_to.active_element == box
+    assert not driver.find_elements("css selector", ".impact-upload")
+    log = running_portal.log.read_text(errors="replace")
+    assert "portal: token refused (token_unknown)" in log
+    from selenium.webdriver.common.keys import Keys
 
-    def found(d):
-        els = d.find_elements(By.CSS_SELECTOR, selector)
-        content = " ".join(e.text for e in els)
-        return content if text in content else False
-
-    try:
-        return str(WebDriverWait(driver, WAIT).until(found))
-    except Exception:
-        els = driver.find_elements(By.CSS_SELECTOR, selector)
-        raise AssertionError(f"{text!r} not in {selector}: {[e.text for e in els]!r}") from None
-
-
-def _sign_in(driver, url: str, token: str) -> None:
-    driver.get(url)
-    box = _clickable(driver, ".impact-token input")
-    box.clear()
-    box.send_keys(token)
-    _clickable(driver, "button.impact-login").click()
-
-
-# ipywidgets' FileUpload keeps its <input type=file> detached from the document and calls
-# .click() on it when its button is pressed. Redirect that click to attach the input instead,
-# so selenium can send the file path to it (what a user does in the file dialog).
-_EXPOSE_FILE_INPUT = """
-if (!window.__impactFileInputExposed) {
-  const click = HTMLInputElement.prototype.click;
-  HTMLInputElement.prototype.click = function () {
-    if (this.type !== 'file') { return click.call(this); }
-    this.classList.add('impact-test-file-input');
-    document.body.appendChild(this);
-  };
-  window.__impactFileInputExposed = true;
-}
-"""
-
-
-def _upload(driver, path: str) -> None:
-    driver.execute_script(_EXPOSE_FILE_INPUT)
-    _clickable(driver, "button.impact-upload").click()
-    _css(driver, "input.impact-test-file-input").send_keys(path)
-
-
-def test_wrong_token_refused(driver, running_portal) -> None:
-    _sign_in(driver, running_portal.url, "x" * 43)
-    _wait_text(driver, ".impact-status", "Dieser Zugangscode ist ungültig.")
-    assert not driver.find_element("css selector", ".impact-upload").is_displayed()
-    # the refusal is in the server log of `impact portal` (not lost in the kernel's stderr)
-    assert "portal: token refused (token_unknown)" in running_portal.log.read_text(errors="replace")
+    box.send_keys(running_portal.raw["kiezbox"] + Keys.ENTER)
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    assert driver.execute_script("return document.documentElement.lang") == "de"
 
 
 def test_invalid_then_valid_file_then_receipt(driver, running_portal) -> None:
-    _sign_in(driver, running_portal.url, running_portal.raw["kiezbox"])
-    _wait_text(driver, ".impact-status", "kiezbox")
-    link = _css(driver, "a.impact-template-link")
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"])
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    link = b.css(driver, "a.impact-template-link")
     assert link.get_attribute("download") == "vorlage-kiezbox.csv"
     assert link.get_attribute("href").startswith("data:text/csv;base64,")
+    assert link.value_of_css_property("text-decoration-line") == "underline"  # looks like a link
     # invalid file: its row errors appear, submitting stays disabled
-    _upload(driver, str(running_portal.files / "invalid.csv"))
-    text = _wait_text(driver, ".impact-validation", "Fehler")
+    b.upload(driver, str(running_portal.files / "invalid.csv"))
+    text = b.wait_text(driver, ".impact-validation", "Fehler")
     rows = driver.find_elements("css selector", ".impact-problems tbody tr")
     cells = [[td.text for td in r.find_elements("css selector", "td")] for r in rows]
     assert {c[1] for c in cells if c[0] == "Fehler"} >= {"3", "4"}, cells
     assert "invalid.csv" in text
     assert not driver.find_element("css selector", "button.impact-submit").is_enabled()
+    assert b.css(driver, "button.impact-upload").text == "Datei wählen"  # no "(0)" after an upload
     assert Store(running_portal.store_dir).values().empty
     # switch to English: the same problems, in English
     driver.find_element("xpath", "//button[normalize-space()='English']").click()
-    _wait_text(driver, ".impact-validation", "error(s)")
+    b.wait_text(driver, ".impact-validation", "2 errors")
+    b.wait_until(driver, lambda d: d.execute_script("return document.documentElement.lang") == "en")
     # valid file: submit, see the receipt
-    _upload(driver, str(running_portal.files / "valid.csv"))
-    _wait_text(driver, ".impact-validation", "It can be submitted")
-    submit = _css(driver, "button.impact-submit")
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, WAIT).until(lambda d: submit.is_enabled())
+    b.upload(driver, str(running_portal.files / "valid.csv"))
+    b.wait_text(driver, ".impact-validation", "It can be submitted")
+    submit = b.clickable(driver, "button.impact-submit")
     submit.click()
     sid = hashlib.sha256((running_portal.files / "valid.csv").read_bytes()).hexdigest()
-    receipt = _wait_text(driver, ".impact-receipt", sid)
+    receipt = b.wait_text(driver, ".impact-receipt", sid)
     assert "Submitted and stored." in receipt and "2025-Q1" in receipt and "2025-05" in receipt
+    assert receipt.count(sid) == 1 and "UTC" in receipt
+    assert b.css(driver, "button.impact-upload").text == "Choose file"
     # the store has the rows, recorded with the token id (never the token)
     values = Store(running_portal.store_dir).values()
     assert len(values) == 3 and set(values["project_id"]) == {"kiezbox"}
-    kiezbox_id = running_portal.tokens.verify(running_portal.raw["kiezbox"]).id
+    kiezbox_id = next(r.id for r in running_portal.tokens.records() if r.project == "kiezbox")
     assert set(values["token_id"]) == {kiezbox_id}
     ledger = Store(running_portal.store_dir).ledger()
     assert running_portal.raw["kiezbox"] not in ledger.to_string()
     log = running_portal.log.read_text(errors="replace")
     assert f"portal: token {kiezbox_id} submitted {sid}: accepted, 3 rows" in log
     assert running_portal.raw["kiezbox"] not in log
+    assert b.kernel_id(driver) not in log  # kernel ids never reach the log
 
 
 def test_token_of_another_project_refused(driver, running_portal) -> None:
+    _fresh(driver, running_portal.url)
     before = len(Store(running_portal.store_dir).values())
-    _sign_in(driver, running_portal.url, running_portal.raw["smart-water"])
-    _wait_text(driver, ".impact-status", "smart-water")
-    _upload(driver, str(running_portal.files / "valid.csv"))
-    text = _wait_text(driver, ".impact-validation", "Fehler")
+    b.sign_in(driver, running_portal.url, running_portal.raw["smart-water"])
+    b.wait_text(driver, ".impact-header", "smart-water")
+    b.upload(driver, str(running_portal.files / "valid.csv"))
+    text = b.wait_text(driver, ".impact-validation", "Fehler")
     assert "kiezbox" in text
     assert not driver.find_element("css selector", "button.impact-submit").is_enabled()
     assert len(Store(running_portal.store_dir).values()) == before
+
+
+def test_every_request_stays_on_127_0_0_1(driver, running_portal) -> None:
+    """No Font Awesome, no CDN: sign-in page and app load nothing from anywhere else."""
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"])
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    b.clickable(driver, "button.impact-upload")
+    urls = [u for u in b.requested_urls(driver) if urlparse(u).scheme in ("http", "https", "ws", "wss")]
+    assert len(urls) > 5 and any("/api/kernels/" in u for u in urls)
+    foreign = [u for u in urls if urlparse(u).hostname != "127.0.0.1"]
+    assert foreign == []
+    assert not driver.find_elements("css selector", "link[href*='fontawesome'], link[href*='cdn']")
+
+
+def test_signing_out_ends_the_page(driver, running_portal) -> None:
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"])
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    b.clickable(driver, ".impact-header a[href='logout']").click()
+    b.wait_text(driver, "main", "Sie haben sich abgemeldet.")
+    driver.get(running_portal.url)
+    b.clickable(driver, "input#token")  # back on the sign-in page: the session is gone
+
+
+def test_flood_then_a_team_submits(driver, running_portal, tmp_path) -> None:
+    """200 anonymous page loads in under a minute start no kernel; then a team signs in, uploads
+    and submits as usual (the acceptance test of the memory threat, in the real browser)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .test_portal_security import kernels_of
+
+    before = len(kernels_of(running_portal.pid))
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _i: running_portal.client().request("")[0], range(200)))
+    assert statuses == [200] * 200 and len(kernels_of(running_portal.pid)) <= before
+    data = tmp_path / "after-flood.csv"
+    data.write_bytes(b"project_id,indicator_id,period,value\nkiezbox,test-users,2025-Q3,170\n")
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"])
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    b.upload(driver, str(data))
+    b.wait_text(driver, ".impact-validation", "Sie kann eingereicht werden")
+    b.clickable(driver, "button.impact-submit").click()
+    b.wait_text(driver, ".impact-receipt", "Eingereicht und gespeichert.")
+    assert "2025-Q3" in set(Store(running_portal.store_dir).values()["period"])

@@ -1,16 +1,19 @@
-"""The Voilà settings: nothing but the one notebook is reachable, and no source of it."""
+"""The serving settings: nothing but the one notebook is reachable, no source of it, nothing
+before sign-in; and the notebook stays thin."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from impact.apps.portal.server import SECURITY_HEADERS, PortalConfig, kernel_environment, voila_config
+from impact.apps.guards import BoundKernelManager, OwnerAuthorizer, SessionIdentity
+from impact.apps.portal.server import PortalConfig, kernel_environment, serve_config, websocket_limit
+from impact.apps.portal.tokens import TokenStore
+from impact.apps.serving import SECURITY_HEADERS, TEMPLATE_ROOT, ServeConfig, voila_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,8 +23,14 @@ FORBIDDEN = [
     "api/contents", "api/contents/submit.ipynb", "voila/api/contents", "api/terminals", "terminals",
     "terminals/1", "api/sessions", "api/kernels", "api/kernelspecs", "tree", "voila/tree",
     "voila/render/submit.ipynb", "lab", "edit/submit.ipynb", "voila/files/tokens.json",
-    "voila/files/%2e%2e/%2e%2e/pyproject.toml",
+    "voila/files/%2e%2e/%2e%2e/pyproject.toml", "?template=python", "?theme=dark",
 ]
+
+
+def _portal_config(tmp_path: Path, **kw: object) -> PortalConfig:
+    return PortalConfig(notebook=tmp_path / "submit.ipynb", store_dir=tmp_path / "store",
+                        tokens_path=tmp_path / "tokens.json", catalog_dir=tmp_path / "cat",
+                        projects=frozenset({"kiezbox"}), today=lambda: dt.date(2026, 11, 21), **kw)  # type: ignore[arg-type]
 
 
 def test_notebook_is_thin_and_has_parameters_cell() -> None:
@@ -31,52 +40,72 @@ def test_notebook_is_thin_and_has_parameters_cell() -> None:
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     assert not any("def " in c.source or "class " in c.source for c in code)
     assert "portal_widget" in code[-1].source
+    # nothing in the served page that is not the app (the first version showed "Served by …")
+    assert not [c for c in nb.cells if c.cell_type == "markdown"]
 
 
 def test_voila_config_is_locked_down(tmp_path: Path) -> None:
-    cfg = PortalConfig(notebook=tmp_path / "submit.ipynb", port=9999, max_bytes=1000, client_header="X-Real-IP")
+    cfg = serve_config(_portal_config(tmp_path, port=9999, max_bytes=1000, max_kernels=3,
+                                      session_idle_seconds=120))
     conf = voila_config(cfg, tmp_path / "conf")
-    v, vc = conf["Voila"], conf["VoilaConfiguration"]
+    v, vc, km = conf["Voila"], conf["VoilaConfiguration"], conf["MappingKernelManager"]
     assert v["ip"] == "127.0.0.1" and v["port"] == 9999 and v["port_retries"] == 0
     assert v["open_browser"] is False and v["config_file_paths"] == [str(tmp_path / "conf")]
+    assert v["identity_provider_class"] is SessionIdentity and v["authorizer_class"] is OwnerAuthorizer
     assert vc["strip_sources"] is True and vc["show_tracebacks"] is False
     assert vc["file_allowlist"] == [] and vc["file_denylist"] == [".*"]
-    assert vc["http_header_envs"] == ["X-Real-IP"]
+    assert vc["allow_template_override"] == "NO" and vc["allow_theme_override"] == "NO"
+    assert vc["template"] == "impact" and vc["multi_kernel_manager_class"] is BoundKernelManager
     assert v["tornado_settings"]["headers"] == SECURITY_HEADERS
     assert v["tornado_settings"]["websocket_max_message_size"] == 1000 + 1_000_000
+    assert km["cull_idle_timeout"] <= 600 and km["cull_connected"] is False  # idle kernels go within minutes
+    assert cfg.max_kernels == 3 and cfg.session_idle_seconds == 120 and cfg.gate is not None
     # files a few times over the limit still reach the app, which refuses them with a message
-    big = voila_config(PortalConfig(notebook=cfg.notebook, max_bytes=10_000_000), tmp_path / "conf")
-    assert big["Voila"]["tornado_settings"]["websocket_max_message_size"] == 40_000_000
-    env = kernel_environment(cfg, tmp_path / "a.json")
-    assert env["IMPACT_PORTAL_MAX_BYTES"] == "1000" and env["IMPACT_PORTAL_CLIENT_ENV"] == "HTTP_X_REAL_IP"
+    assert websocket_limit(10_000_000) == 40_000_000
+    env = kernel_environment(_portal_config(tmp_path, max_bytes=1000))
+    assert env["IMPACT_PORTAL_MAX_BYTES"] == "1000" and env["IMPACT_TOKENS"].endswith("tokens.json")
 
 
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 - follows redirects
-            return int(resp.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
+def test_defaults_are_small(tmp_path: Path) -> None:
+    cfg = ServeConfig(notebook=tmp_path / "x.ipynb")
+    assert cfg.max_kernels <= 8 and cfg.kernels_per_session <= 2 and cfg.kernel_idle_seconds <= 600
+    assert cfg.host == "127.0.0.1" and cfg.trusted_proxy is False
+
+
+def test_template_has_no_public_cdn() -> None:
+    template = (TEMPLATE_ROOT / "voila" / "templates" / "impact" / "index.html.j2").read_text()
+    assert "https://" not in template and "jsdelivr" not in template and "cdnjs" not in template
+    assert json.loads((TEMPLATE_ROOT / "voila" / "templates" / "impact" / "conf.json").read_text())["base_template"] == "lab"
 
 
 @pytest.mark.slow
-def test_no_source_no_files_no_api_no_terminal(running_portal) -> None:
-    codes = {path: _status(running_portal.url + path) for path in FORBIDDEN}
+def test_nothing_before_sign_in(running_portal) -> None:
+    """Every path leads an anonymous visitor to the sign-in page, which names no file and starts
+    nothing; `?template=` and `?theme=` change nothing."""
+    anonymous = running_portal.client()
+    for path in ["", *FORBIDDEN]:
+        status, url, _h, body = anonymous.request(path)
+        assert status in (200, 403, 404), (path, status)
+        if status == 200:
+            assert url.split("?")[0].endswith("/login"), (path, url)
+            assert 'name="token"' in body and "portal_widget" not in body and "kernelId" not in body
+    status, _url, headers, body = anonymous.request("", follow=False)
+    assert status == 302 and headers["Location"].startswith("/login")
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.slow
+def test_no_source_no_files_no_api_after_sign_in(running_portal) -> None:
+    client = running_portal.client()
+    assert client.sign_in(running_portal.raw["kiezbox"])[0] == 303
+    codes = {path: client.request(path)[0] for path in FORBIDDEN if not path.startswith("?")}
     assert {p: c for p, c in codes.items() if c not in (403, 404)} == {}
-    # the page itself is served, with the security headers, and without notebook source
-    with urllib.request.urlopen(running_portal.url, timeout=60) as resp:  # noqa: S310
-        page = resp.read().decode("utf-8", errors="replace")
-        assert resp.headers["X-Frame-Options"] == "DENY"
-        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    status, _url, headers, page = client.request("?template=python&theme=dark")
+    assert status == 200 and headers["X-Frame-Options"] == "DENY"
     assert "portal_widget" not in page and "from impact" not in page
-    # the Jupyter contents API is not there even with JSON headers
-    req = urllib.request.Request(running_portal.url + "api/contents/", headers={"Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
-            body = resp.read()
-            pytest.fail(f"contents API answered: {json.loads(body)!r}")
-    except urllib.error.HTTPError as exc:
-        assert exc.code in (403, 404)
+    assert "jupyter-config-data" in page and "theme-dark" not in page
+    status, _url, _h, body = client.request("api/contents/")
+    assert status in (403, 404), body[:200]
 
 
 @pytest.mark.slow
@@ -94,3 +123,7 @@ def test_notebook_runs_under_papermill(min_catalog_dir: Path, tmp_path: Path, mo
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     assert not any(o.get("output_type") == "error" for o in outputs)
+
+
+def test_token_store_path_is_explicit(tmp_path: Path) -> None:
+    assert TokenStore(tmp_path / "t.json").path == (tmp_path / "t.json").resolve()

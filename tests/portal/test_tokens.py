@@ -1,4 +1,4 @@
-"""The token model: only hashes stored, revoke, expiry, project binding, rate limiting."""
+"""The token model: only hashes stored, revoke, expiry, one lock with a timeout, per-client limits."""
 
 from __future__ import annotations
 
@@ -11,14 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from impact.apps.portal.limiter import AttemptLimiter
 from impact.apps.portal.tokens import (
-    AttemptLimiter,
     TokenError,
     TokenFileError,
     TokenStore,
     authenticate,
+    ensure_active,
     hash_token,
 )
+from impact.core.locking import LockBusyError, exclusive_lock
+
+from .conftest import FakeClock
 
 TODAY = dt.date(2026, 11, 21)
 
@@ -26,14 +30,6 @@ TODAY = dt.date(2026, 11, 21)
 @pytest.fixture()
 def store(tmp_path: Path) -> TokenStore:
     return TokenStore(tmp_path / "portal" / "tokens.json")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_issue_stores_only_the_hash(store: TokenStore) -> None:
@@ -47,7 +43,7 @@ def test_issue_stores_only_the_hash(store: TokenStore) -> None:
     assert doc["tokens"][0]["id"] == record.id and doc["tokens"][0]["project"] == "kiezbox"
     assert set(doc["tokens"][0]) == {"id", "project", "hash", "created_at", "expires", "note", "revoked_at"}
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
-    assert not list(store.path.parent.glob("*.tmp"))  # atomic write leaves no temp file
+    assert [p.name for p in store.path.parent.iterdir()] == ["tokens.json", "tokens.json.lock"]  # no temporaries
 
 
 def test_tokens_are_random_and_ids_distinct(store: TokenStore) -> None:
@@ -99,18 +95,40 @@ def test_expiry_inclusive_last_day(store: TokenStore) -> None:
     with pytest.raises(TokenError) as exc:
         store.verify(raw, today=TODAY + dt.timedelta(days=1))
     assert exc.value.code == "token_expired"
-    assert TODAY.isoformat() in exc.value.message("en")
+    assert exc.value.message("en") == ("This access token expired on 21 Nov 2026. "
+                                       "Please ask the evaluation unit for a new one.")
+    assert exc.value.message("de") == ("Dieser Zugangscode ist am 21.11.2026 abgelaufen. "
+                                       "Bitte bei der Evaluationsstelle einen neuen anfordern.")
     with pytest.raises(TokenError) as exc:
         store.issue("kiezbox", expires=TODAY - dt.timedelta(days=1), today=TODAY)
     assert exc.value.code == "bad_expiry"
 
 
-def test_wrong_project_refused(store: TokenStore) -> None:
-    _, raw = store.issue("kiezbox", today=TODAY)
-    assert store.verify(raw, today=TODAY, project="kiezbox").project == "kiezbox"
-    with pytest.raises(TokenError) as exc:
-        store.verify(raw, today=TODAY, project="smart-water")
-    assert exc.value.code == "token_wrong_project"
+def test_one_expiry_text_at_sign_in_and_after(store: TokenStore) -> None:
+    """The first version had two copies of this text; the portal's had lost its second sentence.
+    Now sign-in (verify) and the re-check before a submission (active) raise the same error."""
+    record, raw = store.issue("kiezbox", expires=TODAY, today=TODAY)
+    later = TODAY + dt.timedelta(days=1)
+    with pytest.raises(TokenError) as at_sign_in:
+        store.verify(raw, today=later)
+    with pytest.raises(TokenError) as before_submit:
+        store.active(record.id, today=later)
+    with pytest.raises(TokenError) as direct:
+        ensure_active(record, later)
+    for lang in ("de", "en"):
+        texts = {e.value.message(lang) for e in (at_sign_in, before_submit, direct)}
+        assert len(texts) == 1 and texts.pop().count(".") >= 2  # both sentences, every time
+
+
+def test_lock_has_a_timeout(store: TokenStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first version's token lock waited forever; now a held lock means a clear "busy" (exit 3)."""
+    monkeypatch.setattr("impact.apps.portal.tokens.LOCK_TIMEOUT", 0.3)
+    store.issue("kiezbox", today=TODAY)
+    with exclusive_lock(store.lock_path, timeout=1):
+        with pytest.raises(LockBusyError) as exc:
+            store.issue("kiezbox", today=TODAY)
+    assert exc.value.exit_code == 3
+    assert len(store.records()) == 1
 
 
 def test_public_listing_hides_hash(store: TokenStore) -> None:
@@ -154,73 +172,46 @@ def test_concurrent_issues_lose_nothing(tmp_path: Path) -> None:
     assert len(TokenStore(path).records()) == 30
 
 
-# -- rate limiting ---------------------------------------------------------------------------
+# -- sign-in under the per-client limit ------------------------------------------------------
 
-def test_limiter_locks_after_five_failures_and_unlocks() -> None:
-    clock = FakeClock()
-    lim = AttemptLimiter(clock=clock)
-    for _ in range(4):
-        assert lim.record_failure() == 0
-        assert lim.wait_seconds() == 0
-    assert lim.record_failure() == pytest.approx(600)
-    clock.now += 300
-    assert lim.wait_seconds() == pytest.approx(300)
-    clock.now += 301
-    assert lim.wait_seconds() == 0
-
-
-def test_limiter_window_forgets_old_failures() -> None:
-    clock = FakeClock()
-    lim = AttemptLimiter(clock=clock)
-    for _ in range(4):
-        lim.record_failure()
-    clock.now += 601  # older than the 10-minute window
-    assert lim.record_failure() == 0
-    assert lim.wait_seconds() == 0
-
-
-def test_limiter_keys_are_separate() -> None:
-    lim = AttemptLimiter(clock=FakeClock())
-    for _ in range(5):
-        lim.record_failure("10.0.0.1")
-    assert lim.wait_seconds("10.0.0.1") > 0
-    assert lim.wait_seconds("10.0.0.2") == 0
-
-
-def test_authenticate_refuses_even_the_right_token_when_locked(store: TokenStore, tmp_path: Path) -> None:
+def test_authenticate_refuses_even_the_right_token_of_a_locked_client(store: TokenStore) -> None:
     _, raw = store.issue("kiezbox", today=TODAY)
     clock = FakeClock()
-    # two limiter objects on one file = two kernels of one portal process
-    first = AttemptLimiter(tmp_path / "attempts.json", clock=clock)
-    second = AttemptLimiter(tmp_path / "attempts.json", clock=clock)
+    lim = AttemptLimiter(clock=clock)
     codes = []
-    for i in range(5):
-        lim = first if i % 2 else second
+    for _ in range(5):
         with pytest.raises(TokenError) as exc:
-            authenticate(store, lim, "x" * 43, today=TODAY)
+            authenticate(store, lim, "x" * 43, client="10.0.0.9", today=TODAY)
         codes.append(exc.value.code)
     assert codes == ["token_unknown"] * 4 + ["too_many_attempts"]
     with pytest.raises(TokenError) as exc:
-        authenticate(store, first, raw, today=TODAY)
+        authenticate(store, lim, raw, client="10.0.0.9", today=TODAY)
     assert exc.value.code == "too_many_attempts"
-    assert "10 Minute" in exc.value.message("de") and "10 minute" in exc.value.message("en")
-    clock.now += 601
-    assert authenticate(store, first, raw, today=TODAY).project == "kiezbox"
+    assert exc.value.message("de") == "Zu viele fehlgeschlagene Versuche. Bitte in 1 Minute erneut versuchen."
+    assert exc.value.message("en") == "Too many failed attempts. Please try again in 1 minute."
+    clock.now += 61
+    assert authenticate(store, lim, raw, client="10.0.0.9", today=TODAY).project == "kiezbox"
 
 
-def test_empty_entry_is_not_counted(store: TokenStore) -> None:
+def test_an_attackers_failures_never_lock_out_another_client(store: TokenStore) -> None:
+    """The first version counted failures for the whole portal: five wrong tokens from anyone
+    blocked every team for ten minutes."""
+    _, raw = store.issue("kiezbox", today=TODAY)
+    lim = AttemptLimiter(clock=FakeClock())
+    for _ in range(50):
+        with pytest.raises(TokenError):
+            authenticate(store, lim, "x" * 43, client="203.0.113.66", today=TODAY)
+    assert authenticate(store, lim, raw, client="198.51.100.7", today=TODAY).project == "kiezbox"
+
+
+def test_empty_entry_and_expired_token_are_not_counted(store: TokenStore) -> None:
+    record, raw = store.issue("kiezbox", expires=TODAY, today=TODAY)
     lim = AttemptLimiter(clock=FakeClock())
     for _ in range(10):
         with pytest.raises(TokenError) as exc:
-            authenticate(store, lim, "", today=TODAY)
+            authenticate(store, lim, "", client="c", today=TODAY)
         assert exc.value.code == "token_missing"
-    assert lim.wait_seconds() == 0
-
-
-def test_limiter_survives_damaged_state_file(tmp_path: Path) -> None:
-    path = tmp_path / "attempts.json"
-    path.write_text("garbage", encoding="utf-8")
-    lim = AttemptLimiter(path, clock=FakeClock())
-    assert lim.wait_seconds() == 0
-    lim.record_failure()
-    assert len(json.loads(path.read_text())["*"]["failures"]) == 1
+        with pytest.raises(TokenError) as exc:
+            authenticate(store, lim, raw, client="c", today=TODAY + dt.timedelta(days=1))
+        assert exc.value.code == "token_expired"
+    assert lim.wait_seconds("c") == 0

@@ -1,0 +1,77 @@
+"""Screenshots of the portal in German and English (for docs/screenshots/), not a test.
+
+Run: .venv/bin/python tests/portal/screenshots.py docs/screenshots --suffix after
+
+Starts ``impact portal`` on a free 127.0.0.1 port with the shipped catalog, a temporary store and a
+token for ``kiezbox``, then in headless Chromium for each language: the sign-in page, and the page
+after signing in and uploading a file with two errors (PNGs of some 30–80 KB). The "before"
+pictures in docs/screenshots/ were taken with the first version of this script (the token field was
+then part of the app page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import browser as b  # noqa: E402 - the helpers of the browser tests
+
+from conftest import start_portal, stop_portal  # noqa: E402
+from impact.apps.portal.tokens import TokenStore  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD_FILE = ("Projekt;Indikator;Zeitraum;Wert\n"
+            "kiezbox;open-outputs-share;2024;60,1\n"
+            "kiezbox;open-outputs-share;2025;viel\n"
+            "kiezbox;unbekannt;2025;3\n")
+
+
+def _shot(driver, path: Path) -> None:  # type: ignore[no-untyped-def]
+    height = driver.execute_script(
+        "const el = document.querySelector('.impact-portal') || document.body;"
+        "return Math.max(document.body.scrollHeight, el.getBoundingClientRect().bottom + window.scrollY);")
+    driver.set_window_size(1000, min(max(int(height) + 40, 600), 2400))
+    time.sleep(0.5)
+    driver.save_screenshot(str(path))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--suffix", default="after")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="impact-shots-"))
+    tokens = TokenStore(base / "tokens.json")
+    raw = tokens.issue("kiezbox", today=dt.date(2026, 11, 21))[1]
+    bad = base / "werte.csv"
+    bad.write_text(BAD_FILE, encoding="utf-8")
+    proc, url, _log = start_portal(base, ROOT / "indicators", tokens)
+    try:
+        for lang in ("de", "en"):
+            driver = b.make_driver(1000, 900)
+            try:
+                driver.get(url + f"login?lang={lang}")
+                b.clickable(driver, "input#token")
+                _shot(driver, args.out / f"portal-{lang}-start-{args.suffix}.png")
+                b.sign_in(driver, url, raw, lang)
+                b.wait_text(driver, ".impact-header", "kiezbox")
+                b.upload(driver, str(bad))
+                b.wait_text(driver, ".impact-validation", "Fehler" if lang == "de" else "error")
+                _shot(driver, args.out / f"portal-{lang}-problems-{args.suffix}.png")
+            finally:
+                driver.quit()
+    finally:
+        stop_portal(proc)
+        shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
