@@ -38,7 +38,6 @@ MOVED: dict[str, str] = {
     "impact.scheduler": "impact.reports.scheduler",
     "impact.explorer": "impact.apps.explorer.app",
     "impact.explorer_data": "impact.apps.explorer.data",
-    "impact.explorer_labels": "impact.apps.explorer.labels",
     "impact.portal": "impact.apps.portal.app",
     "impact.portal_server": "impact.apps.portal.server",
     "impact.tokens": "impact.apps.portal.tokens",

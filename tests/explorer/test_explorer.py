@@ -1,17 +1,19 @@
-"""The explorer driven headlessly: set widget values, assert on figures, table and CSV."""
+"""The explorer driven headlessly: set widget values, assert on figures, page output, table and CSV."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import re
 
 import numpy as np
 import pandas as pd
+import plotly.io as pio
 import pytest
-from plotly.callbacks import Points
 
 from impact.apps.explorer.app import Explorer, ExplorerError, launch
+from impact.apps.explorer.charts import MIME_TYPE
 
 from .conftest import sid
 
@@ -20,7 +22,7 @@ AS_OF = dt.date(2026, 11, 21)
 
 @pytest.fixture()
 def ex(min_catalog, values) -> Explorer:
-    return Explorer(min_catalog, values=values, as_of=AS_OF)
+    return Explorer(min_catalog, values=values, as_of=AS_OF, today=AS_OF)
 
 
 def visible(fig) -> list:
@@ -31,10 +33,19 @@ def xs(trace) -> list[dt.date]:
     return [pd.Timestamp(x).date() for x in trace.x]
 
 
-def actual_trace(fig, project_name: str, indicator_name: str):
-    matches = [t for t in visible(fig) if t.name.startswith(f"{project_name} – {indicator_name}")]
+def values_trace(fig, label: str):
+    matches = [t for t in visible(fig) if t.name == label]
     assert len(matches) == 1, [t.name for t in visible(fig)]
     return matches[0]
+
+
+def page_figure(view) -> dict | None:
+    """The figure the page is given: the single plotly output of the chart's Output widget."""
+    outputs = view.output.outputs
+    if not outputs:
+        return None
+    assert len(outputs) == 1 and view.output.layout.display != "none"
+    return outputs[0]["data"][MIME_TYPE]
 
 
 def test_starts_with_all_projects_and_first_indicator(ex, min_catalog):
@@ -42,36 +53,40 @@ def test_starts_with_all_projects_and_first_indicator(ex, min_catalog):
     assert ex.lang == "de"
     assert set(ex.projects.value) == set(min_catalog.projects)
     assert ex.indicators.value == ("test-users",)
-    assert [t.name for t in ex.score_fig.data][0] == "Portfolio (alle Projekte)"
-    assert len(ex.score_fig.data) == 1 + len(min_catalog.projects)
+    assert ex.score_fig.data[0].name == "Portfolio (alle Projekte)"
+    assert "Kiezbox 2.0" in [t.name for t in ex.score_fig.data]  # short legend labels
+    assert len(ex.score_fig.data) == 1 + len(min_catalog.projects)  # portfolio + every chosen project
     assert set(ex.table["indicator_id"]) == {"test-users"}
     assert set(ex.table["project_id"]) == {"kiezbox", "smart-water"}
     assert ex.n_evaluations == 1
 
 
-def test_selecting_a_project_changes_score_bars_and_table(ex):
-    kiez = next(t for t in ex.score_fig.data if "Kiezbox" in t.name)
-    water = next(t for t in ex.score_fig.data if "Water" in t.name)
-    assert kiez.visible and water.visible
+def test_selecting_a_project_changes_score_bars_series_and_table(ex, min_catalog):
+    water = min_catalog.projects["smart-water"].name.de
+    assert len(ex.score_fig.data) == 1 + len(min_catalog.projects)
     ex.projects.value = ("smart-water",)
-    assert not kiez.visible and water.visible
+    assert len(ex.score_fig.data) == 2  # only what is chosen is drawn
+    assert water in ex.score_fig.data[1].hovertemplate
+    assert "Portfolio und 1 Projekt," in ex.score_fig.layout.title.text
     assert set(ex.table["project_id"]) == {"smart-water"}
-    assert visible(ex.series_fig) and all("Smart Water" in t.name for t in visible(ex.series_fig))
+    assert visible(ex.series_fig) and all(t.name.endswith("Smart Water · Nutzende") for t in visible(ex.series_fig))
     assert ex.n_evaluations == 1  # filters slice the cached evaluation
 
 
-def test_score_bars_carry_scores_per_group(ex, min_catalog):
-    water = next(t for t in ex.score_fig.data if "Water" in t.name)
+def test_score_bars_carry_scores_and_coverage_per_group(ex, min_catalog):
+    water = next(t for t in ex.score_fig.data if t.name == "Smart Water")
     names = [e.name.de for e in min_catalog.guiding_ideas.values()]
     assert list(water.x) == names
     assert len(water.y) == len(names)
-    assert [c[0] for c in water.customdata] == list(min_catalog.guiding_ideas)
     assert np.isfinite(np.asarray(water.y, dtype=float)).any()
+    assert all(re.fullmatch(r"\d+\s%|–", c[0]) for c in water.customdata)  # coverage in German notation
     ex.score_kind.value = "principle"
+    water = next(t for t in ex.score_fig.data if t.name == "Smart Water")
     assert list(water.x) == [e.name.de for e in min_catalog.principles.values()]
+    assert ex.score_fig.layout.title.text.startswith("Zielerreichung nach Prinzipien")
 
 
-def test_selecting_a_guiding_idea_drills_down_to_its_indicators(ex, min_catalog):
+def test_choosing_a_guiding_idea_drills_down_to_its_indicators(ex, min_catalog):
     ex.guiding_idea.value = "gemeinwohlorientiert"
     assert ex.indicators.value == ("test-satisfaction", "test-open-share")
     opacity = list(ex.score_fig.data[0].marker.opacity)
@@ -94,16 +109,12 @@ def test_principle_filter_combines_with_project(ex):
     assert ex.indicators.options == ()
     assert ex.table.empty
     assert "Keine Werte" in ex.table_view.value
+    assert not ex.series_view.drawn and "Kein Indikator gewählt" in ex.series_view.note.value
 
 
-def test_clicking_a_score_bar_drills_down(ex, min_catalog):
-    ex.score_kind.value = "principle"
-    principles = list(min_catalog.principles)
-    i = principles.index("menschenzentriert-systemisch")
-    trace = ex.score_fig.data[0]
-    trace._dispatch_on_click(Points(point_inds=[i], xs=[trace.x[i]], ys=[trace.y[i]],
-                                    trace_name=trace.name, trace_index=0), None)
-    assert ex.principle.value == "menschenzentriert-systemisch"
+def test_drill_down_sets_view_and_filter(ex, min_catalog):
+    ex.drill_down("principle", "menschenzentriert-systemisch")
+    assert ex.score_kind.value == "principle" and ex.principle.value == "menschenzentriert-systemisch"
     assert ex.indicators.value == ("test-satisfaction",)
     ex.drill_down("perspective", "ermoeglichende-verwaltung")
     assert ex.score_kind.value == "perspective"
@@ -118,19 +129,23 @@ def test_clicking_a_score_bar_drills_down(ex, min_catalog):
         ex.drill_down("district", "mitte")
 
 
-def test_series_against_target_trajectory(ex, min_catalog):
+def test_series_against_target_path(ex, min_catalog):
     ex.projects.value = ("kiezbox",)
     ex.indicators.value = ("test-users",)
-    actual = actual_trace(ex.series_fig, min_catalog.projects["kiezbox"].name.de, "Nutzende")
+    actual = values_trace(ex.series_fig, "Kiezbox 2.0 · Nutzende")
     assert xs(actual) == [dt.date(2024, 1, 1), dt.date(2024, 4, 1), dt.date(2024, 7, 1), dt.date(2024, 10, 1),
                           dt.date(2025, 1, 1), dt.date(2026, 4, 1)]
     assert list(actual.y) == [100, 200, 300, 400, 500, 900]
     assert list(actual.customdata)[-1] == sid("c")[:12]  # hover shows the id's start; the table has it all
+    full = f"{min_catalog.projects['kiezbox'].name.de} – Nutzende (Anzahl)"
+    assert full in actual.hovertemplate  # short legend label, full name on hover
     target = min_catalog.indicators["test-users"].targets["kiezbox"]
-    line = next(t for t in visible(ex.series_fig) if t.name.startswith("Zielpfad: "))
+    line = values_trace(ex.series_fig, "Zielpfad: Kiezbox 2.0 · Nutzende")
     assert xs(line)[0] == target.baseline_date and xs(line)[-1] == target.target_date
     assert line.y[0] == pytest.approx(target.baseline) and line.y[-1] == pytest.approx(target.target)
-    assert line.line.dash == "dash"
+    assert line.line.dash == "dash" and line.line.color == actual.line.color
+    assert ex.series_fig.layout.title.text == "Zeitreihen gegen den Zielpfad – 1 Reihe"
+    assert ex.series_fig.layout.yaxis.title.text == "Anzahl"
 
 
 def test_time_range_filters_series_x_values(ex):
@@ -143,21 +158,72 @@ def test_time_range_filters_series_x_values(ex):
     assert ex.table["period"].tolist() == ["2024-Q2", "2024-Q3"]
 
 
-def test_breakdown_shows_breakdown_series_and_rows(ex):
-    assert not visible(ex.breakdown_fig)
+def test_one_axis_per_unit_and_distinguishable_lines(ex, min_catalog):
+    ex.projects.value = ("kiezbox", "smart-water")
+    ex.indicators.value = ("test-users", "test-outage-hours", "test-satisfaction", "test-open-share")
+    fig = ex.series_fig
+    values = [t for t in visible(fig) if not t.name.startswith("Zielpfad")]
+    assert len(values) == 5
+    axis_units: dict[str, set[str]] = {}
+    for t in values:
+        unit = re.search(r"\(([^()]*)\)</b>", t.hovertemplate).group(1)
+        axis_units.setdefault(t.yaxis or "y", set()).add(unit)
+    assert all(len(units) == 1 for units in axis_units.values())  # never two units on one axis
+    assert len(axis_units) == 4
+    for axis, units in axis_units.items():
+        layout_axis = fig.layout["yaxis" + axis[1:]]
+        assert layout_axis.title.text == next(iter(units))
+    styles = [(t.line.color, t.marker.symbol) for t in values]
+    assert len(set(styles)) == len(styles)
+    assert all(len(t.name) <= 64 for t in visible(fig))
+    assert "5 Reihen" in fig.layout.title.text
+
+
+def test_the_title_counts_what_is_drawn(min_catalog, values):
+    from impact.apps.explorer import figures
+
+    ex = Explorer(min_catalog, values=values, as_of=AS_OF, today=AS_OF)
+    old = figures.MAX_SERIES
+    figures.MAX_SERIES = 2
+    try:
+        ex.indicators.value = ("test-users", "test-outage-hours", "test-satisfaction", "test-open-share")
+    finally:
+        figures.MAX_SERIES = old
+    drawn = [t for t in visible(ex.series_fig) if not t.name.startswith("Zielpfad")]
+    assert len(drawn) == 2
+    assert "2 von 5 Reihen" in ex.series_fig.layout.title.text
+
+
+def test_breakdown_shows_panels_per_series_and_one_legend_entry_per_group(ex):
+    assert not ex.breakdown_view.drawn
+    assert "Keine Aufschlüsselung gewählt" in ex.breakdown_view.note.value
     ex.projects.value = ("kiezbox",)
     ex.breakdown.value = "district"
-    names = sorted(t.name for t in visible(ex.breakdown_fig))
-    assert len(names) == 2 and names[0].startswith("Mitte: ") and names[1].startswith("Pankow: ")
-    mitte = next(t for t in visible(ex.breakdown_fig) if t.name.startswith("Mitte"))
+    lines = visible(ex.breakdown_fig)
+    assert sorted(t.name for t in lines) == ["Mitte", "Pankow"]
+    mitte = next(t for t in lines if t.name == "Mitte")
     assert xs(mitte) == [dt.date(2024, 10, 1), dt.date(2025, 1, 1), dt.date(2026, 4, 1)]
     assert list(mitte.y) == [150, 320, 600]
     rows = ex.table[ex.table["breakdown"] == "district"]
     assert sorted(rows["breakdown_value"].unique()) == ["mitte", "pankow"]
-    assert "Bezirk" in ex.breakdown_fig.layout.title.text
+    assert ex.breakdown_fig.layout.title.text == "Werte nach Bezirk – 1 Reihe, 2 Ausprägungen"
+    ex.projects.value = ("kiezbox", "smart-water")
     ex.breakdown.value = ""
-    assert not visible(ex.breakdown_fig)
+    assert not ex.breakdown_view.drawn and page_figure(ex.breakdown_view) is None
     assert (ex.table["breakdown"] == "").all()
+
+
+def test_breakdown_empty_states_say_what_is_missing(ex):
+    ex.indicators.value = ("test-outage-hours",)
+    ex.breakdown.value = "district"
+    assert not ex.breakdown_view.drawn
+    note = ex.breakdown_view.note.value
+    assert "Keiner der gewählten Indikatoren wird nach Bezirk aufgeschlüsselt" in note and "Nutzende" in note
+    ex.indicators.value = ("test-users",)
+    ex.time_range.value = (dt.date(2022, 1, 1), dt.date(2022, 12, 1))
+    assert not ex.breakdown_view.drawn
+    assert "keine Werte nach Bezirk" in ex.breakdown_view.note.value
+    assert not ex.series_view.drawn and "keine Werte vor" in ex.series_view.note.value
 
 
 def test_earlier_as_of_hides_later_submissions_and_is_cached(ex):
@@ -165,7 +231,7 @@ def test_earlier_as_of_hides_later_submissions_and_is_cached(ex):
     ex.as_of.value = dt.date(2025, 3, 1)
     assert ex.n_evaluations == 2
     assert set(ex.table["submission_id"]) == {sid("a")}
-    assert "2025-03-01" in ex.score_fig.layout.title.text
+    assert "01.03.2025" in ex.score_fig.layout.title.text
     ex.projects.value = ("kiezbox",)
     ex.breakdown.value = "district"
     assert ex.n_evaluations == 2
@@ -181,25 +247,52 @@ def test_earlier_as_of_hides_later_submissions_and_is_cached(ex):
     assert ex.message.value == ""
 
 
-def test_language_switch_relabels_in_place_and_keeps_selection(ex):
+def test_language_switch_relabels_everything_and_keeps_selection(ex):
     ex.guiding_idea.value = "resilient"
-    fig_before, trace_before = ex.score_fig, ex.score_fig.data[0]
+    ex.breakdown.value = "district"
     ex.language.value = "en"
     assert ex.lang == "en"
     assert ex.projects.description == "Projects" and ex.as_of.description == "As of"
     assert ex.guiding_idea.value == "resilient"
     assert ex.guiding_idea.options[0] == ("(all)", "")
-    assert ex.breakdown.options[0][0] == "(none)"
+    assert ex.breakdown.options[0][0] == "(none)" and ex.breakdown.value == "district"
     assert ex.indicators.value == ("test-outage-hours",)
-    assert ex.indicators.options == (("Outage hours", "test-outage-hours"),)
-    assert ex.score_fig is fig_before and ex.score_fig.data[0] is trace_before
+    assert ex.indicators.options == (("Outage hours (h)", "test-outage-hours"),)
     assert ex.score_fig.data[0].name == "Portfolio (all projects)"
     assert ex.score_fig.layout.title.text.startswith("Progress by Guiding ideas")
-    assert any(t.name.startswith("target trajectory: ") for t in visible(ex.series_fig))
+    assert "21 Nov 2026" in ex.score_fig.layout.title.text
+    assert ex.series_fig.layout.title.text == "Series against the target path – 1 series"
+    assert any(t.name.startswith("Target path: ") for t in visible(ex.series_fig))
     assert set(ex.table["indicator"]) == {"Outage hours"}
+    assert "broken down by District" in ex.breakdown_view.note.value
     assert ex.download_button.description == "Selection as CSV"
+    ex.guiding_idea.value = ""
+    ex.indicators.value = ("test-users",)  # units are translated too
+    assert ex.series_fig.layout.yaxis.title.text == "count"
+    assert "(count)" in visible(ex.series_fig)[0].hovertemplate
+    assert set(ex.table["unit"]) == {"count"}
     ex.language.value = "de"
-    assert ex.projects.description == "Projekte"
+    assert ex.projects.description == "Projekte" and set(ex.table["unit"]) == {"Anzahl"}
+
+
+def test_language_choices_come_from_the_catalogues(ex):
+    from impact.core.i18n import languages
+
+    assert [v for _label, v in ex.language.options] == list(languages())
+    assert ex.language.options[0] == ("Deutsch", "de") and ex.language.options[1] == ("English", "en")
+
+
+def test_the_page_shows_exactly_the_kernel_figures(ex):
+    ex.projects.value = ("kiezbox",)
+    ex.breakdown.value = "district"
+    ex.language.value = "en"
+    for view in (ex.score_view, ex.series_view, ex.breakdown_view):
+        shown = page_figure(view)
+        expected = json.loads(pio.to_json(view.figure, validate=False))
+        assert shown["data"] == expected["data"] and shown["layout"] == expected["layout"]
+    state = sum(len(json.dumps(o)) for v in (ex.score_view, ex.series_view, ex.breakdown_view)
+                for o in v.output.outputs)
+    assert state < 200_000  # figures as JSON, no JavaScript bundle in the widget state
 
 
 def test_download_gives_formula_safe_csv_with_submission_ids(ex):
@@ -218,29 +311,20 @@ def test_download_gives_formula_safe_csv_with_submission_ids(ex):
     assert href is not None
     assert base64.b64decode(href.group(1)) == data == ex.last_csv
     assert 'download="impact-auswahl-2026-11-21.csv"' in ex.download_link.value
+    assert "CSV herunterladen (2 Zeilen)" in ex.download_link.value
     ex.projects.value = ("kiezbox",)
     assert ex.download_link.value == ""  # a stale link never outlives its selection
-
-
-def test_widget_state_follows_the_figures_for_browsers_that_connect_later(ex):
-    """Voilà and a reloaded JupyterLab draw from the synced widget state, not from past messages."""
-    ex.projects.value = ("kiezbox",)
-    ex.language.value = "en"
-    for fig in (ex.score_fig, ex.series_fig, ex.breakdown_fig):
-        assert fig._widget_layout["title"]["text"] == fig.layout.title.text
-        assert len(fig._widget_data) == len(fig.data)
-    shown = [(d.get("name"), list(d.get("y", []))) for d in ex.series_fig._widget_data if d.get("visible")]
-    assert shown == [(t.name, list(t.y)) for t in visible(ex.series_fig)]
 
 
 def test_table_view_escapes_submitted_text(min_catalog):
     from .conftest import make_values
 
-    vals = make_values([("kiezbox", "test-users", "2024-Q1", 1, "2025-01-01", "x", "", "",
+    vals = make_values([("kiezbox", "test-users", "2024-Q1", 1234.5, "2025-01-01", "x", "", "",
                          "<script>alert(1)</script>")])
     ex = Explorer(min_catalog, values=vals, as_of=AS_OF)
     assert "<script>" not in ex.table_view.value
     assert "&lt;script&gt;" in ex.table_view.value
+    assert "<td>1.234,5</td>" in ex.table_view.value  # numbers in the reader's notation
 
 
 def test_empty_store_shows_how_to_load_sample_data(min_catalog, tmp_path):
@@ -251,22 +335,25 @@ def test_empty_store_shows_how_to_load_sample_data(min_catalog, tmp_path):
     assert "impact ingest data/sample/*.csv data/sample/*.xlsx" in ex.message.value
     assert "data/sample/*<" not in ex.message.value and "data/sample/* " not in ex.message.value
     assert "enthält noch keine Werte" in ex.message.value
+    assert "Zelle" not in ex.message.value and "cell" not in ex.message.value  # no notebook instructions
     assert ex.table.empty and not visible(ex.series_fig)
+    assert not any(v.drawn for v in (ex.score_view, ex.series_view, ex.breakdown_view))
     ex.language.value = "en"
     assert "holds no values yet" in ex.message.value
     ex.download_button.click()
     assert "base64," in ex.download_link.value
 
 
-def test_an_as_of_before_the_first_receipt_says_why_nothing_is_shown(ex):
+def test_an_as_of_before_the_first_receipt_says_why_and_draws_nothing(ex):
     ex.as_of.value = dt.date(2025, 1, 31)  # the first submission arrived on 2025-02-01
     assert ex.table.empty
-    assert "Bis zum Stand 2025-01-31 war noch keine Einreichung eingegangen" in ex.message.value
-    assert "2025-02-01" in ex.message.value
+    assert "Bis zum Stand 31.01.2025 war noch keine Einreichung eingegangen" in ex.message.value
+    assert "01.02.2025" in ex.message.value
+    assert not any(v.drawn for v in (ex.score_view, ex.series_view, ex.breakdown_view))  # no path-only charts
     ex.language.value = "en"
-    assert "Nothing had been received by 2025-01-31" in ex.message.value
+    assert "Nothing had been received by 31 Jan 2025" in ex.message.value
     ex.as_of.value = dt.date(2025, 2, 1)
-    assert ex.message.value == "" and not ex.table.empty
+    assert ex.message.value == "" and not ex.table.empty and ex.series_view.drawn
 
 
 def test_a_store_path_that_does_not_exist_is_named_as_such(min_catalog, tmp_path):
@@ -292,6 +379,16 @@ def test_launch_finds_a_relative_store_below_the_project_root(tmp_path, min_cata
     assert str(root / "notebooks" / "data" / "store") in out.message.value
 
 
+def test_launch_reads_the_settings_at_the_edge(tmp_path, min_catalog_dir, monkeypatch):
+    monkeypatch.setenv("IMPACT_STORE", str(tmp_path / "configured"))
+    monkeypatch.setenv("IMPACT_TODAY", "2026-02-03")
+    monkeypatch.setenv("IMPACT_LANG", "en")
+    out = launch(catalog=str(min_catalog_dir))
+    assert isinstance(out, Explorer)
+    assert out.lang == "en" and out.as_of.value == dt.date(2026, 2, 3)
+    assert str(tmp_path / "configured") in out.message.value
+
+
 def test_empty_dataframe_is_an_empty_store(min_catalog, values):
     ex = Explorer(min_catalog, values=values.iloc[0:0], as_of=AS_OF)
     assert "make report" in ex.message.value
@@ -300,10 +397,10 @@ def test_empty_dataframe_is_an_empty_store(min_catalog, values):
 
 def test_a_failing_evaluation_is_a_message_not_a_traceback(min_catalog, values, capsys):
     ex = Explorer(min_catalog, values=values.drop(columns=["value"]), as_of=AS_OF)
-    assert "Auswertung zum Stand 2026-11-21 ist fehlgeschlagen" in ex.message.value
+    assert "Auswertung zum Stand 21.11.2026 ist fehlgeschlagen" in ex.message.value
     assert ex.table.empty and not visible(ex.series_fig)
     ex.language.value = "en"
-    assert "evaluation as of 2026-11-21 failed" in ex.message.value
+    assert "evaluation as of 21 Nov 2026 failed" in ex.message.value
     assert "Traceback" not in capsys.readouterr().err
 
 

@@ -89,20 +89,22 @@ def test_explorer_renders_and_relabels_in_a_browser(voila_url: str) -> None:
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
         driver.get(voila_url)
-        _wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 3, 180)
+        _wait(lambda: len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= 2, 180)
         body = lambda: driver.find_element(By.TAG_NAME, "body").text  # noqa: E731
-        _wait(lambda: "Zielerreichung nach Leitgedanken – Stand 2026-11-21" in body())
+        _wait(lambda: "Zielerreichung nach Leitgedanken – Portfolio und 5 Projekte, Stand 21.11.2026" in body())
         assert "Zeitreihen gegen den Zielpfad" in body()
+        assert "Keine Aufschlüsselung gewählt" in body()  # an empty state, not an empty chart
         assert "Zugrunde liegende Werte" in body()
         assert "Traceback" not in body() and "enthält noch keine Werte" not in body()
         bars = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .barlayer .point")
         assert bars, "no score bars drawn"
         english = next(b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip() == "English")
         english.click()
-        _wait(lambda: "Progress by Guiding ideas – as of 2026-11-21" in body(), 60)
+        _wait(lambda: "Progress by Guiding ideas – portfolio and 5 projects, as of 21 Nov 2026" in body(), 60)
         # the relabelling reaches the page widget by widget: wait for each, do not race it
-        _wait(lambda: "Series against the target trajectory" in body(), 60)
+        _wait(lambda: "Series against the target path" in body(), 60)
         _wait(lambda: "Underlying values" in body(), 60)
-        assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 3  # same charts, relabelled
+        _wait(lambda: "No breakdown is chosen" in body(), 60)
+        assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 2  # same charts, relabelled
     finally:
         driver.quit()

@@ -72,6 +72,7 @@ def test_explorer_on_the_sample_store(sample_store, catalog):
     assert set(ex.indicators.value) == expected
     assert set(ex.table["indicator_id"]) <= expected and not ex.table.empty
     assert any(t.visible and len(t.x) for t in ex.series_fig.data)
+    assert ex.series_view.drawn and ex.series_view.output.outputs
 
 
 @pytest.mark.slow

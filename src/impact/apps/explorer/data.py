@@ -17,11 +17,15 @@ import numpy as np
 import pandas as pd
 
 from impact.core.catalog import Catalog, Target
+from impact.core.i18n import N_
 
 __all__ = [
+    "GROUP_ATTR",
     "GROUP_KINDS",
+    "KIND_NAMES",
     "TABLE_COLUMNS",
     "Frames",
+    "group_ids",
     "indicator_ids",
     "month_starts",
     "pick",
@@ -35,7 +39,8 @@ __all__ = [
 ]
 
 GROUP_KINDS = ("guiding_idea", "principle", "perspective")
-_CATALOG_ATTR = {"guiding_idea": "guiding_ideas", "principle": "principles", "perspective": "perspectives"}
+KIND_NAMES = {"guiding_idea": N_("Guiding ideas"), "principle": N_("Principles"), "perspective": N_("Perspectives")}
+GROUP_ATTR = {"guiding_idea": "guiding_ideas", "principle": "principles", "perspective": "perspectives"}
 TABLE_COLUMNS = ("project_id", "indicator_id", "indicator", "period", "breakdown", "breakdown_value",
                  "value", "unit", "note", "submission_id")
 
@@ -142,7 +147,7 @@ def indicator_ids(catalog: Catalog, projects: Iterable[str], guiding_idea: str |
 
 def group_ids(catalog: Catalog, kind: str) -> list[str]:
     """Ids of the guiding ideas, principles or perspectives (``kind`` from :data:`GROUP_KINDS`)."""
-    return list(getattr(catalog, _CATALOG_ATTR[kind]))
+    return list(getattr(catalog, GROUP_ATTR[kind]))
 
 
 def score_table(scores: pd.DataFrame | Frames, kind: str, scope: str, groups: Sequence[str]) -> pd.DataFrame:
@@ -194,7 +199,7 @@ def value_table(catalog: Catalog, frames: Frames, projects: Sequence[str], indic
                 lang: str = "de") -> pd.DataFrame:
     """The underlying values of a selection: current totals, plus the values of ``breakdown``
     when one is chosen. Columns :data:`TABLE_COLUMNS`; ``indicator`` is the name in ``lang``,
-    ``unit`` the unit symbol; ``breakdown``/``breakdown_value`` are ``""`` for totals."""
+    ``unit`` the unit as written in ``lang``; ``breakdown``/``breakdown_value`` are ``""`` for totals."""
     totals = slice_values(frames.series, projects, indicators, start, end, sort=False)
     parts = [totals.assign(breakdown="", breakdown_value="")] if not totals.empty else []
     if breakdown:
@@ -208,8 +213,9 @@ def value_table(catalog: Catalog, frames: Frames, projects: Sequence[str], indic
     rows = rows.sort_values(["project_id", "indicator_id", "breakdown", "breakdown_value", "period_start"],
                             kind="stable", ignore_index=True)
     names = {i.id: i.name.get(lang) for i in catalog.indicators.values()}
-    units = {i.id: catalog.units[i.unit].symbol if i.unit in catalog.units else i.unit
-             for i in catalog.indicators.values()}
+    from impact.apps.explorer.styles import unit_label
+
+    units = {i.id: unit_label(catalog, i.id, lang) for i in catalog.indicators.values()}
     rows["indicator"] = rows["indicator_id"].map(names)
     rows["unit"] = rows["indicator_id"].map(units)
     return rows[list(TABLE_COLUMNS)]

@@ -1,0 +1,160 @@
+"""The explorer's controls: ipywidgets built once, labelled in the reader's language.
+
+:class:`Controls` creates every control, puts labels and options into a language
+(:meth:`Controls.relabel`, values kept) and reads the current values as a
+:class:`~impact.apps.explorer.state.Selection`. It wires nothing: the app observes the
+controls. Every control is a native form element (select, button, date input, slider handle),
+so all of them are reachable and operable with the keyboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+from babel import Locale, UnknownLocaleError
+
+from impact.apps.explorer.data import GROUP_KINDS, KIND_NAMES, indicator_ids, month_starts
+from impact.apps.explorer.state import Selection
+from impact.core.catalog import Catalog
+from impact.core.i18n import N_, languages, texts
+
+__all__ = ["Controls", "language_name"]
+
+_WIDE = {"description_width": "initial"}
+_ENTITIES = {"guiding_idea": "guiding_ideas", "principle": "principles", "perspective": "perspectives"}
+GROUP_LABELS = {"guiding_idea": N_("Guiding idea"), "principle": N_("Principle"), "perspective": N_("Perspective")}
+
+
+def language_name(lang: str) -> str:
+    """A language's name in that language (``Deutsch``, ``English``, ``Türkçe``)."""
+    try:
+        name = Locale.parse(lang).get_display_name(lang) or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return name[:1].upper() + name[1:]
+
+
+class Controls:
+    """Every control of the explorer (see the attribute list in :class:`impact.apps.explorer.app.Explorer`)."""
+
+    def __init__(self, catalog: Catalog, lang: str, as_of: dt.date, months: Sequence[dt.date]) -> None:
+        self.catalog = catalog
+        project_ids = list(catalog.projects)
+        self.title = w.HTML()
+        self.language = w.ToggleButtons(options=[(language_name(code), code) for code in languages()],
+                                        value=lang, style=_WIDE)
+        self.as_of = w.DatePicker(value=as_of, style=_WIDE)
+        self.projects = w.SelectMultiple(options=[], rows=min(6, max(2, len(project_ids))), style=_WIDE,
+                                         layout=w.Layout(width="30em"))
+        self.guiding_idea = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
+        self.principle = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
+        self.perspective = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
+        self.indicators = w.SelectMultiple(options=[], rows=8, style=_WIDE, layout=w.Layout(width="42em"))
+        self.time_range = w.SelectionRangeSlider(options=[(m.strftime("%m/%Y"), m) for m in months],
+                                                 index=(0, len(months) - 1), style=_WIDE,
+                                                 layout=w.Layout(width="36em"))
+        self.breakdown = w.Dropdown(options=[("", "")], value="", style=_WIDE)
+        self.score_kind = w.ToggleButtons(options=[(k, k) for k in GROUP_KINDS], value="guiding_idea", style=_WIDE)
+        self.relabel(lang)
+        self.projects.value = tuple(project_ids)
+
+    # ------------------------------------------------------------------ layout
+    def box(self) -> w.Widget:
+        """The controls arranged above the charts."""
+        return w.VBox([
+            self.title,
+            w.HBox([self.language, self.as_of]),
+            w.HBox([self.projects, w.VBox([self.guiding_idea, self.principle, self.perspective]),
+                    self.indicators], layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([self.time_range, self.breakdown], layout=w.Layout(flex_flow="row wrap")),
+            self.score_kind,
+        ])
+
+    # ------------------------------------------------------------------ labels
+    def relabel(self, lang: str) -> None:
+        """Put every label and option text into ``lang``, keeping every value."""
+        _ = texts(lang)
+        cat = self.catalog
+        title = _("Smart City Berlin impact measurement – explorer")
+        self.title.value = f'<h1 style="font-size:1.5em">{html.escape(title)}</h1>'
+        self.language.description = _("Language")
+        self.as_of.description = _("As of")
+        self.projects.description = _("Projects")
+        self.indicators.description = _("Indicators")
+        self.time_range.description = _("Time range")
+        self.breakdown.description = _("Breakdown")
+        self.score_kind.description = _("Scores by")
+        _keep(self.projects, [(p.name.get(lang), p.id) for p in cat.projects.values()])
+        for kind in GROUP_KINDS:
+            ctl = getattr(self, kind)
+            ctl.description = _(GROUP_LABELS[kind])
+            entities = getattr(cat, _ENTITIES[kind]).values()
+            _keep(ctl, [(_("(all)"), "")] + [(e.name.get(lang), e.id) for e in entities])
+        _keep(self.breakdown, [(_("(none)"), "")] + [(b.name.get(lang), b.id) for b in cat.breakdowns.values()])
+        _keep(self.score_kind, [(_(KIND_NAMES[k]), k) for k in GROUP_KINDS])
+        ids = [v for _label, v in self.indicators.options]
+        _keep(self.indicators, self.indicator_options(ids, lang))
+
+    def indicator_options(self, ids: Sequence[str], lang: str) -> list[tuple[str, str]]:
+        """Options of the indicator list: each name with its unit."""
+        from impact.apps.explorer.styles import unit_label
+
+        out = []
+        for i in ids:
+            unit = unit_label(self.catalog, i, lang)
+            out.append((f"{self.catalog.indicators[i].name.get(lang)} ({unit})" if unit else
+                        self.catalog.indicators[i].name.get(lang), i))
+        return out
+
+    # ------------------------------------------------------------------ values
+    def selected_group(self) -> str:
+        """The chosen guiding idea, principle or perspective of the score view's kind ("" = none)."""
+        return str(getattr(self, self.score_kind.value).value)
+
+    def offered_indicators(self) -> list[str]:
+        """Ids of the indicators the project and group filters leave, in catalog order."""
+        return indicator_ids(self.catalog, self.projects.value, self.guiding_idea.value or None,
+                             self.principle.value or None, self.perspective.value or None)
+
+    def has_group_filter(self) -> bool:
+        """Whether a guiding idea, principle or perspective is chosen."""
+        return bool(self.guiding_idea.value or self.principle.value or self.perspective.value)
+
+    def update_indicators(self, lang: str) -> None:
+        """Offer the indicators the filters leave. A chosen group selects every indicator behind it
+        (the drill-down); otherwise the chosen ones stay chosen (or the first is chosen)."""
+        ids = self.offered_indicators()
+        if self.has_group_filter():
+            chosen = tuple(ids)
+        else:
+            chosen = tuple(i for i in self.indicators.value if i in ids) or tuple(ids[:1])
+        self.indicators.options = self.indicator_options(ids, lang)
+        self.indicators.value = chosen
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last day of the chosen months (``None, None`` without any month)."""
+        if not self.time_range.options:
+            return None, None
+        start, end = self.time_range.value
+        last = month_starts(end, end)[0]
+        after = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+        return start, after - dt.timedelta(days=1)
+
+    def selection(self, lang: str) -> Selection:
+        """The current values of every control the charts and the table read."""
+        start, end = self.date_range()
+        return Selection(lang=lang, as_of=self.as_of.value, projects=tuple(self.projects.value),
+                         indicators=tuple(self.indicators.value), start=start, end=end,
+                         breakdown=str(self.breakdown.value or ""), kind=str(self.score_kind.value),
+                         group=self.selected_group())
+
+
+def _keep(widget: Any, options: list[tuple[str, Any]]) -> None:
+    """Replace ``widget``'s options and restore its value (ipywidgets resets it otherwise)."""
+    value = widget.value
+    widget.options = options
+    widget.value = value
