@@ -66,7 +66,7 @@ def values() -> pd.DataFrame:
 
 SUBMISSION_1 = """project_id;indicator_id;period;value;breakdown;breakdown_value;note
 kiezbox;test-users;2024-Q3;300;;;
-kiezbox;test-users;2024-Q4;1.200,5;;;erste Meldung
+kiezbox;test-users;2024-Q4;1.200;;;erste Meldung
 kiezbox;test-users;2024-Q4;700;district;mitte;
 kiezbox;test-outage-hours;2024-12;30;;;
 smart-water;test-open-share;2024;25;;;vorläufig
