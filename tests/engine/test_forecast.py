@@ -29,7 +29,7 @@ def _reference(x: np.ndarray, y: np.ndarray, at: float) -> tuple[float, float, f
     resid = y - (intercept + slope * x)
     s2 = float(resid @ resid) / (n - 2)
     raw = float(resid[1:] @ resid[:-1]) / float(resid @ resid)
-    rho = min(max(raw + (1 + 4 * max(raw, 0.0)) / n, 0.0), RHO_MAX)
+    rho = min(max(raw + (2 + 4 * max(raw, 0.0)) / n, 0.0), RHO_MAX)
     h = max((at - x[-1]) / ((x[-1] - x[0]) / (n - 1)), 0.0)
     infl = (1 + rho) / (1 - rho)
     mid = intercept + slope * at + rho ** h * resid[-1]

@@ -6,7 +6,9 @@ row are the last ``width`` values in time order, right-aligned):
 1. **Trend**: ordinary least squares line ``y = level + slope · (x − x̄)`` over the window (time
    ``x`` in years). Residual scatter ``s² = SSR / (n − 2)``.
 2. **Autocorrelation**: the lag-1 autocorrelation ``ρ`` of the residuals, corrected for its
-   small-sample bias (``ρ̂ + (1 + 4ρ̂)/n``) and clipped to ``[0, RHO_MAX]``. Series that wander
+   small-sample bias (``ρ̂ + (2 + 4ρ̂)/n``: after removing a mean the estimate is low by about
+   ``(1 + 3ρ)/n`` (Marriott and Pope, 1954), removing the trend as well costs about one more
+   ``(1 + ρ)/n``; checked by the backtest) and clipped to ``[0, RHO_MAX]``. Series that wander
    (AR(1) behaviour, level shifts) have ``ρ > 0``.
 3. **Anchored at the recent level**: the forecast is the line at the target time plus ``ρ^h`` times
    the last residual (``h`` periods ahead) — the best linear predictor under AR(1) errors. Near
@@ -94,7 +96,7 @@ def _fit(x: np.ndarray, y: np.ndarray) -> _Fit:
         both = valid[:, 1:] & valid[:, :-1]
         lag = np.where(both, resid[:, 1:] * resid[:, :-1], 0.0).sum(axis=1)
         raw = np.where(ssr > 0, lag / ssr, 0.0)
-        rho = np.clip(raw + (1.0 + 4.0 * np.clip(raw, 0.0, None)) / n, 0.0, RHO_MAX)  # small-sample bias
+        rho = np.clip(raw + (2.0 + 4.0 * np.clip(raw, 0.0, None)) / n, 0.0, RHO_MAX)  # small-sample bias
         last_idx = x.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1)
         rows = np.arange(x.shape[0])
         last_x = np.where(n > 0, x[rows, last_idx], np.nan)
