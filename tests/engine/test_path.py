@@ -17,7 +17,7 @@ from impact.apps.explorer.data import trajectory_line
 from impact.core.catalog import Target
 from impact.engine.evaluation import evaluate
 from impact.engine.path import expected_fraction, expected_value, path_points, target_changes
-from impact.reports import figures
+from impact.reports import series_figures as figures
 
 D = dt.date
 NORMAL = Target(10.0, D(2024, 1, 1), 20.0, D(2024, 1, 11))
@@ -49,7 +49,7 @@ def _chart_path(target: Target) -> list[tuple[dt.date, float]]:
     ind = SimpleNamespace(targets={"p": target})
     chart = figures.indicator_series(ind, "p", pd.DataFrame(columns=["period", "period_start", "value"]),  # type: ignore[arg-type]
                                      None, "t", "en")
-    trace = next(t for t in chart.figure.data if t.name == "Target trajectory")
+    trace = next(t for t in chart.figure.data if t.name == "Expected path")
     return [(D.fromisoformat(str(x)[:10]), float(y)) for x, y in zip(trace.x, trace.y, strict=True)]
 
 

@@ -11,7 +11,8 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from impact.core.catalog import Catalog
-from impact.reports.runner import ReportSpec, run_reports
+from impact.reports.planning import ReportSpec
+from impact.reports.runner import run_reports
 
 from .conftest import AS_OF, ROOT, run_impact
 
@@ -21,14 +22,14 @@ pytestmark = pytest.mark.slow
 def test_unknown_principle_fails_alone(report_store: Path, catalog: Catalog, tmp_path: Path) -> None:
     out = tmp_path / "out"
     specs = [ReportSpec("project", "kiezbox"), ReportSpec("principle", "gibt-es-nicht")]
-    summary = run_reports(specs, catalog=catalog, store_dir=report_store, out_dir=out, as_of=AS_OF,
-                          lang="de", jobs=2, progress=False)
+    summary = run_reports(specs, catalog=catalog, store_dir=report_store, out_dir=out, notebooks_dir=ROOT / "notebooks",
+                          as_of=AS_OF, lang="de", jobs=2, progress=False)
     assert summary.exit_code == 1
     ok, bad = summary.results
     assert ok.status == "ok" and (out / "project-kiezbox.html").is_file()
     assert bad.status == "failed" and bad.html is None and not (out / "principle-gibt-es-nicht.html").exists()
     assert bad.error is not None and bad.error["ename"] == "ValueError" and bad.error["type"] == "cell"
-    assert "Unbekannte Prinzip-ID 'gibt-es-nicht'" in bad.error["evalue"]
+    assert "Unbekannte Prinzip-ID „gibt-es-nicht“" in bad.error["evalue"]
     # the executed notebook with the error is kept
     nb = nbformat.read(str(out / "principle-gibt-es-nicht.ipynb"), as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -56,7 +57,7 @@ def test_cli_broken_notebook_exit_1_in_english(report_store: Path, tmp_path: Pat
     proc = run_impact("report", "--project", "kiezbox", "--guiding-idea", "nachhaltig", "--lang", "en",
                       "--store", str(report_store), "--out", str(out), "--notebooks", str(notebooks), "--jobs", "2")
     assert proc.returncode == 1, proc.stderr
-    assert "1/2 Berichte erstellt / reports produced" in proc.stdout
+    assert "1/2 reports produced: " in proc.stdout
     assert "FAILED: guiding-idea-nachhaltig" in proc.stderr and "RuntimeError: kaputt / broken" in proc.stderr
     assert "Traceback" not in proc.stderr
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -1,4 +1,8 @@
-"""Figures (palette, titles, text alternatives) and report texts, without kernels."""
+"""Figures (palette, titles, text alternatives) and report texts, without kernels.
+
+All words come from the translation catalogue (German shipped), numbers and dates from
+``impact.core.i18n``: the hand-written label tables of 0.1 are gone.
+"""
 
 from __future__ import annotations
 
@@ -10,36 +14,38 @@ import pytest
 
 from impact.core.catalog import Catalog, Target
 from impact.reports import figures as fg
-from impact.reports.sections import LABELS, esc, fmt_date, fmt_num, fmt_pct, label, table_html
+from impact.reports import series_figures as sf
+from impact.reports.markup import esc, frame_table, table_html
+
+NBSP = "\u00a0"  # CLDR writes "50 %" in German with a no-break space
 
 
-def test_labels_are_bilingual() -> None:
-    for key, (de, en) in LABELS.items():
-        assert de.strip() and en.strip(), key
-    assert label("summary") == "Überblick" and label("summary", "en") == "Summary"
-    assert label("unknown_id", "en", what="principle", id="x", known="a, b") == "Unknown principle id 'x'. Known ids: a, b."
-
-
-def test_formatting() -> None:
-    assert fmt_num(1234.5, "de") == "1.234,5" and fmt_num(1234.5, "en") == "1,234.5"
-    assert fmt_num(3.0) == "3" and fmt_num(None) == "–" and fmt_num(float("nan")) == "–"
-    assert fmt_pct(0.425, "de") == "42 %" and fmt_pct(None) == "–"
-    assert fmt_date(dt.date(2026, 11, 21), "de") == "21.11.2026" and fmt_date("2026-11-21", "en") == "2026-11-21"
+def test_tables_write_numbers_and_dates_in_the_report_language() -> None:
+    df = pd.DataFrame({"Wert": [1234.5, 3.0], "Datum": [dt.date(2026, 11, 21), None]})
+    de, en = frame_table(df, "T", "de"), frame_table(df, "T", "en")
+    assert '<td class="num">1.234,5</td>' in de and "21.11.2026" in de and "<td>–</td>" in de
+    assert '<td class="num">1,234.5</td>' in en and "21 Nov 2026" in en and '<td class="num">3</td>' in en
 
 
 def test_table_html_escapes_everything() -> None:
-    out = table_html([("<script>x</script>", 1.5)], ["<h>", "n"], caption="<c>", numeric=[1])
+    out = table_html([("<script>x</script>", "1,5")], ["<h>", "n"], caption="<c>", numeric=[1])
     assert "<script>" not in out and "&lt;script&gt;" in out and "&lt;h&gt;" in out and "&lt;c&gt;" in out
-    assert '<td class="num">1.5</td>' in out
+    assert '<td class="num">1,5</td>' in out
     assert esc('"&') == "&quot;&amp;"
 
 
 def test_trajectory_value() -> None:
     t = Target(0.0, dt.date(2024, 1, 1), 100.0, dt.date(2026, 1, 1))
-    assert fg.trajectory_value(t, dt.date(2024, 1, 1)) == 0
-    assert fg.trajectory_value(t, dt.date(2026, 1, 1)) == 100
-    assert fg.trajectory_value(t, dt.date(2030, 1, 1)) == 100
-    assert 49 < fg.trajectory_value(t, dt.date(2025, 1, 1)) < 51
+    assert sf.trajectory_value(t, dt.date(2024, 1, 1)) == 0
+    assert sf.trajectory_value(t, dt.date(2026, 1, 1)) == 100
+    assert sf.trajectory_value(t, dt.date(2030, 1, 1)) == 100
+    assert 49 < sf.trajectory_value(t, dt.date(2025, 1, 1)) < 51
+
+
+def test_chart_numbers_use_the_language_separators() -> None:
+    assert fg.separators("de") == ",." and fg.separators("en") == ".,"
+    rows = pd.DataFrame({"label": ["A"], "score": [0.5], "coverage": [1.0], "n_with_data": [1], "n_indicators": [1]})
+    assert fg.score_bars(rows, "T", "de").figure.layout.separators == ",."
 
 
 def _colours(fig: object) -> set[str]:
@@ -65,7 +71,7 @@ def test_indicator_series_chart(min_catalog: Catalog) -> None:
                            "period_start": [dt.date(2023, 1, 1), dt.date(2024, 1, 1), dt.date(2025, 1, 1)],
                            "value": [2.5, 3.0, 3.6], "note": ["<script>bad()</script>", None, None]})
     row = pd.Series({"forecast": 3.9, "forecast_low": 3.5, "forecast_high": 4.2})
-    chart = fg.indicator_series(ind, "kiezbox", series, row, "Zufriedenheit", "de")
+    chart = sf.indicator_series(ind, "kiezbox", series, row, "Zufriedenheit", "de")
     assert chart.figure.layout.title.text == "Zufriedenheit" and chart.title == "Zufriedenheit"
     names = [t.name for t in chart.figure.data]
     assert {"Wert", "Zielpfad", "Zielkorridor", "Prognose"} <= set(names)
@@ -73,8 +79,9 @@ def test_indicator_series_chart(min_catalog: Catalog) -> None:
     assert list(chart.table.columns) == ["Zeitraum", "Datum", "Wert", "Zielpfad"]
     assert chart.table["Wert"].tolist()[1:4] == [2.5, 3.0, 3.6]
     assert "bad()" not in chart.figure.to_json(), "notes never go into figures"
-    en = fg.indicator_series(ind, "kiezbox", series.iloc[:0], None, "Satisfaction", "en")
-    assert "Target trajectory" in [t.name for t in en.figure.data]
+    en = sf.indicator_series(ind, "kiezbox", series.iloc[:0], None, "Satisfaction", "en")
+    assert "Expected path" in [t.name for t in en.figure.data]
+    assert chart.figure.layout.xaxis.tickformat == "%m.%Y" and en.figure.layout.xaxis.tickformat == "%m/%Y"
 
 
 def test_score_bars_missing_score_is_labelled_not_zero() -> None:
@@ -104,7 +111,7 @@ def test_matrix_ladder_completeness_shared_cross() -> None:
                                                      "value": [1.0, 2.0], "progress": [0.1, 0.2]}),
                                        {"p1": "P1", "p2": "P2"}, "Geteilt")
     assert shared.table["Projekt"].tolist() == ["P1", "P2"]
-    cross = fg.cross_project_series(pd.DataFrame({"project_id": ["p2"], "period": ["2025"],
+    cross = sf.cross_project_series(pd.DataFrame({"project_id": ["p2"], "period": ["2025"],
                                                   "period_start": [dt.date(2025, 1, 1)], "value": [4.0]}),
                                     {"p1": "P1", "p2": "P2"}, "Verlauf")
     assert len(cross.figure.data) == 1 and cross.figure.data[0].name == "P2"
@@ -174,13 +181,13 @@ def test_axis_labels_are_never_cut_off() -> None:
 def test_ladder_shows_mean_progress_and_completeness_nothing_due_is_not_zero() -> None:
     lad = fg.ladder_chart(pd.DataFrame({"level": ["output", "outcome"], "n_indicators": [3, 2],
                                         "n_with_data": [2, 0], "mean_progress": [0.5, float("nan")]}), "Treppe")
-    assert lad.figure.data[1].text[0] == "2 · Ø Fortschritt 50 %" and lad.figure.data[1].text[1] == "0"
+    assert lad.figure.data[1].text[0] == f"2 · Ø Fortschritt 50{NBSP}%" and lad.figure.data[1].text[1] == "0"
     en = fg.ladder_chart(pd.DataFrame({"level": ["output"], "n_indicators": [3], "n_with_data": [2],
                                        "mean_progress": [0.5]}), "Ladder", "en")
-    assert en.figure.data[1].text[0] == "2 · mean progress 50 %"
+    assert en.figure.data[1].text[0] == "2 · mean progress 50%"
     comp = fg.completeness_chart(pd.DataFrame({"label": ["I1", "I2"], "expected": [0, 4], "received": [0, 4],
                                                "share": [float("nan"), 1.0], "overdue": [[], []]}), "V", "de")
-    assert list(comp.figure.data[0].text) == ["noch nichts fällig", "100 %"]
+    assert list(comp.figure.data[0].text) == ["noch nichts fällig", f"100{NBSP}%"]
     assert comp.figure.data[0].marker.color[0] == fg.STATUS_COLOURS["no_data"]
 
 
@@ -197,32 +204,23 @@ def test_indicator_facts_forecast_too_short_unlikely_and_english_unit(min_catalo
     an English report never shows the German unit word "Anzahl"."""
     from types import SimpleNamespace
 
-    import impact.reports.sections as rt
+    from impact.reports.indicator_block import facts_html
+    from impact.reports.naming import indicator_name
 
-    shown: list[str] = []
     ind = min_catalog.indicators["test-users"]
     base = {"project_id": "kiezbox", "indicator_id": ind.id, "status": "at_risk", "value": 10.0, "period": "2026-Q2",
             "progress": 0.01, "expected_progress": 0.5, "forecast": 20.0, "forecast_low": 10.0,
             "forecast_high": 30.0, "trend_note": "ok", "target_unlikely": True}
     short = {**base, "forecast": float("nan"), "forecast_low": float("nan"), "forecast_high": float("nan"),
              "trend_note": "too_short", "target_unlikely": None}
-    series = pd.DataFrame(columns=["project_id", "indicator_id", "period", "period_start", "value", "note"])
     for lang, row, needles, absent in (
-            ("en", base, ["Target unlikely to be reached", "Forecast range 10–30"], ["Anzahl", ": !"]),
-            ("de", base, ["Ziel voraussichtlich verfehlt", "Prognosebereich 10–30"], [": !"]),
+            ("en", base, ["Target unlikely to be reached", "20 (forecast range 10–30)"], ["Anzahl", ": !"]),
+            ("de", base, ["Ziel voraussichtlich verfehlt", "20 (Prognosebereich 10–30)", "gefährdet"], [": !"]),
             ("en", short, ["too few values for a trend"], ["unlikely"]),
             ("en", {**short, "value": float("nan"), "period": None, "status": "no_data"},
-             ["<strong>Value:</strong> –", "<strong>Forecast:</strong> –"], ["(–)", "too few"])):
-        ev = SimpleNamespace(indicators=pd.DataFrame([row]), series=series, breakdowns=series.iloc[:0])
-        ctx = SimpleNamespace(catalog=min_catalog, evaluation=ev, lang=lang)
-        shown.clear()
-        orig_show, orig_chart = rt._show, rt._show_chart
-        rt._show, rt._show_chart = shown.append, lambda chart, lang: None  # type: ignore[assignment]
-        try:
-            rt._indicator_block(ctx, "kiezbox", ind.id)  # type: ignore[arg-type]
-        finally:
-            rt._show, rt._show_chart = orig_show, orig_chart  # type: ignore[assignment]
-        text = "".join(shown)
+             ["<strong>Value:</strong> –", "<strong>Forecast:</strong> –", "no data"], ["(–)", "too few"])):
+        ctx = SimpleNamespace(catalog=min_catalog, lang=lang)
+        text = indicator_name(ctx, ind.id) + facts_html(ctx, "kiezbox", ind.id, pd.Series(row))  # type: ignore[arg-type]
         for needle in needles:
             assert needle in text, (lang, needle, text)
         for bad in absent:
@@ -233,6 +231,6 @@ def test_report_tables_beat_the_notebook_table_style() -> None:
     """JupyterLab's CSS right-aligns and un-borders every table cell with the selector
     ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`` (two classes + element); the report's
     own table rules must be more specific or the tables come out centred, right-aligned and bare."""
-    from impact.reports.sections import _STYLE
+    from impact.reports.markup import STYLE
 
-    assert ".impact-report table.impact-table td" in _STYLE and "text-align:left" in _STYLE
+    assert ".impact-report table.impact-table td" in STYLE and "text-align:left" in STYLE

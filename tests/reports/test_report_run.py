@@ -33,7 +33,7 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//|url\(
 
 def test_exit_code_and_message(full_run: FullRun) -> None:
     assert full_run.proc.returncode == 0, full_run.proc.stderr
-    assert "18/18 Berichte erstellt / reports produced" in full_run.proc.stdout
+    assert "18/18 Berichte erstellt: " in full_run.proc.stdout
     assert "Traceback" not in full_run.proc.stderr
 
 
@@ -49,8 +49,8 @@ def test_files(full_run: FullRun) -> None:
 
 def test_manifest(full_run: FullRun, catalog: Catalog) -> None:
     m = full_run.manifest
-    for key in ("version", "command", "as_of", "lang", "catalog_hash", "store_hash", "started_at", "finished_at",
-                "duration_s", "jobs", "status", "reports"):
+    for key in ("version", "command", "as_of", "known_at", "lang", "catalog_hash", "store_hash", "started_at",
+                "finished_at", "duration_s", "jobs", "status", "reports"):
         assert key in m, key
     assert m["catalog_hash"] == catalog.content_hash
     assert m["store_hash"] == Store(full_run.store).content_hash(AS_OF)

@@ -13,15 +13,14 @@ from nbformat.v4 import new_code_cell, new_notebook
 from impact.cli.reports import report
 from impact.core.catalog import Catalog
 from impact.core.errors import EXIT_UNREADABLE
-from impact.reports.runner import (
+from impact.reports.planning import (
     ReportError,
-    ReportResult,
     ReportSpec,
     check_notebook,
     plan_reports,
-    render_index,
     validate_parameters,
 )
+from impact.reports.runner import ReportResult, render_index
 
 
 def test_plan_all_is_18_in_order(catalog: Catalog) -> None:
@@ -42,7 +41,7 @@ def test_plan_unknown_id_and_empty(catalog: Catalog) -> None:
     with pytest.raises(ReportError) as exc:
         plan_reports(catalog, projects=["atlantis"])
     assert exc.value.exit_code == EXIT_UNREADABLE
-    assert "Unbekannte Projekt-ID 'atlantis'" in exc.value.message("de")
+    assert "Unbekannte Projekt-ID „atlantis“" in exc.value.message("de")
     assert "Unknown project id 'atlantis'" in exc.value.message("en")
     with pytest.raises(ReportError) as exc:
         plan_reports(catalog)
@@ -56,6 +55,7 @@ def test_spec_parameters_and_titles(catalog: Catalog) -> None:
     assert ReportSpec("portfolio").parameters({"lang": "de"}) == {"lang": "de"}
     assert spec.title(catalog, "de").startswith("Prinzip: ")
     assert ReportSpec("project", "kiezbox").title(catalog, "en").startswith("Impact report: ")
+    assert ReportSpec("portfolio").title(catalog, "de") == "Portfoliobericht: die Pilotprojekte"
 
 
 @pytest.mark.parametrize("value", [Path("/tmp/x"), dt.date(2026, 1, 1), ["a"], {"a": 1}, object()])
@@ -93,10 +93,18 @@ def test_check_notebook_errors(tmp_path: Path) -> None:
         check_notebook(untagged, ["lang"])
     assert "parameters" in exc.value.message("en") and "Tag" in exc.value.message("de")
     ok = _write(tmp_path / "ok.ipynb", [new_code_cell("lang = 'de'\nstore = None")])
-    check_notebook(ok, ["lang", "store"])
+    check_notebook(ok, ["lang", "store"])  # no kernel metadata: inspected as the run executes it
     with pytest.raises(ReportError) as exc:
         check_notebook(ok, ["lang", "project_id"])
-    assert "project_id" in exc.value.message("en")
+    assert "project_id" in exc.value.message("en") and "lang, store" in exc.value.message("en")
+
+
+def test_check_notebook_uses_papermills_public_inspection() -> None:
+    """papermill's private parameter helper is not used (it may change without notice)."""
+    import impact.reports.planning as planning
+
+    source = Path(planning.__file__).read_text(encoding="utf-8")
+    assert "_infer_parameters" not in source and "papermill.inspect_notebook" in source
 
 
 def _result(name: str, status: str, error: dict | None = None) -> ReportResult:
@@ -106,25 +114,31 @@ def _result(name: str, status: str, error: dict | None = None) -> ReportResult:
 
 
 def test_index_marks_failures_and_escapes() -> None:
-    manifest = {"as_of": "2026-11-21", "finished_at": "2026-11-21T10:00:00Z", "catalog_hash": "a" * 64,
-                "store_hash": "b" * 64}
+    manifest = {"as_of": "2026-11-21", "known_at": "2026-11-21T09:30:00.250000Z", "finished_at": "2026-11-21T10:00:00Z",
+                "catalog_hash": "a" * 64, "store_hash": "b" * 64}
     results = [_result("a", "ok"),
                _result("b", "failed", {"ename": "ValueError", "evalue": "<script>alert(1)</script>"})]
     page = render_index(manifest, results, "de")
     assert '<html lang="de">' in page
     assert "1 von 2 Berichten sind fehlgeschlagen" in page
+    assert "Stichtag: 21.11.2026 · Datenstand: 21.11.2026, 09:30:00 UTC" in page
     assert 'data-report="b" data-status="failed"' in page and "fehlgeschlagen" in page
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Bericht &lt;a&gt;" in page and 'href="a.html"' in page and 'href="b.html"' not in page
     assert 'href="b.ipynb"' in page
     en = render_index(manifest, results[:1], "en")
-    assert '<html lang="en">' in en and "All 1 reports were produced." in en
+    assert '<html lang="en">' in en and "The report was produced." in en
+    assert "Reference date: 21 Nov 2026 · Knowledge date: 21 Nov 2026, 09:30:00 UTC" in en
+    two = render_index(manifest, [_result("a", "ok"), _result("c", "ok")], "de")
+    assert "Alle 2 Berichte wurden erstellt." in two
 
 
 def test_cli_without_selection_is_a_usage_error() -> None:
     result = CliRunner().invoke(report, [])
     assert result.exit_code == 2
-    assert "Keine Berichte gewählt" in result.output and "No reports selected" in result.output
+    assert "Keine Berichte gewählt" in result.output
+    result = CliRunner().invoke(report, ["--lang", "en"])
+    assert result.exit_code == 2 and "No reports selected" in result.output and "Keine" not in result.output
 
 
 def test_cli_unknown_project_and_missing_store(tmp_path: Path) -> None:
@@ -133,7 +147,7 @@ def test_cli_unknown_project_and_missing_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(report, ["--project", "kiezbox", "--store", str(tmp_path / "nope"),
                                          "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "Datenspeicher nicht gefunden" in result.output and "Store not found" in result.output
+    assert "Datenspeicher nicht gefunden" in result.output
 
 
 def test_cli_bad_date_and_catalog(tmp_path: Path) -> None:
@@ -141,17 +155,17 @@ def test_cli_bad_date_and_catalog(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
     (tmp_path / "cat").mkdir()
     result = CliRunner().invoke(report, ["--all", "--catalog", str(tmp_path / "cat")])
-    assert result.exit_code == 1 and "catalog" in result.output.lower()
+    assert result.exit_code == 1 and "Der Katalog hat 6 Probleme" in result.output
 
 
 def test_kernel_start_failure_is_retried_once_then_reported(tmp_path: Path) -> None:
-    from impact.reports.runner import _execute
+    from impact.reports.execution import execute_report
 
     nb = tmp_path / "nb.ipynb"
     _write(nb, [new_code_cell("lang = 'de'")])
     out = tmp_path / "out"
     out.mkdir()
-    result = _execute({"name": "x", "input": str(nb), "parameters": {"lang": "en"}, "out_dir": str(out),
+    result = execute_report({"name": "x", "input": str(nb), "parameters": {"lang": "en"}, "out_dir": str(out),
                        "lang": "en", "title": "X", "timeout": 30, "start_timeout": 10,
                        "kernel_name": "no-such-kernel"})
     assert result["status"] == "failed" and result["attempts"] == 2

@@ -3,6 +3,9 @@
 ``impact report`` evaluates the store once and writes the result with :func:`build_cache`; inside
 each report kernel :func:`load_context` reads that cache (or, for a notebook opened by hand,
 evaluates the store itself). The kernels import only pandas, plotly and the catalog model.
+
+:func:`load_context` is the kernel's edge: it alone reads the settings (for a notebook opened by
+hand without a store or date); everything below takes explicit arguments.
 """
 
 from __future__ import annotations
@@ -15,26 +18,33 @@ from types import SimpleNamespace
 from typing import Any
 
 from impact.core.catalog import Catalog, load_catalog
-from impact.core.config import settings
+from impact.core.files import atomic_write_with
+from impact.core.i18n import languages, texts
 
 __all__ = ["CACHE_FORMAT", "EVALUATION_ATTRIBUTES", "ReportContext", "build_cache", "evaluate_store", "load_context"]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What a report notebook works with: catalog, evaluation, date, language, method text."""
+    """What a report notebook works with: catalog, evaluation, the two dates, language.
+
+    ``known_at`` is the knowledge date as an exact UTC instant (ISO 8601 with ``Z``) or ``None``
+    (everything stored); ``approved_only`` marks a publication set.
+    """
 
     catalog: Catalog
     evaluation: Any  # impact.engine.evaluation.Evaluation, or a namespace with the same attributes
     as_of: dt.date
     lang: str
-    methodology: str | None = None
+    known_at: str | None = None
+    approved_only: bool = False
 
 
-EVALUATION_ATTRIBUTES = ("as_of", "indicators", "series", "breakdowns", "scores", "ladder", "completeness",
-                         "matrix_guiding_ideas", "matrix_principles", "shared_indicators", "projects")
+EVALUATION_ATTRIBUTES = ("as_of", "known_at", "indicators", "series", "breakdowns", "scores", "ladder",
+                         "completeness", "matrix_guiding_ideas", "matrix_principles", "shared_indicators",
+                         "tradeoffs", "projects")
 
 
 def _evaluation_fields(evaluation: Any) -> dict[str, Any]:
@@ -42,18 +52,9 @@ def _evaluation_fields(evaluation: Any) -> dict[str, Any]:
     return {name: getattr(evaluation, name) for name in EVALUATION_ATTRIBUTES if hasattr(evaluation, name)}
 
 
-def _methodology_texts() -> dict[str, str] | None:
-    from impact.engine import evaluation as engine
-
-    text = getattr(engine, "METHODOLOGY", None)
-    if isinstance(text, dict):
-        return {str(k): str(v) for k, v in text.items()}
-    if isinstance(text, str):
-        return {"de": text, "en": text}
-    return None
-
-
 def evaluate_store(catalog: Catalog, store_dir: Path, as_of: dt.date) -> tuple[Any, str]:
+    """Evaluate the store at ``store_dir`` as of ``as_of``; returns the evaluation and the hash
+    of the submissions it used."""
     from impact.engine.evaluation import evaluate
     from impact.store.store import Store
 
@@ -62,28 +63,26 @@ def evaluate_store(catalog: Catalog, store_dir: Path, as_of: dt.date) -> tuple[A
     return evaluate(catalog, values, as_of), store.content_hash(as_of)
 
 
-def build_cache(catalog: Catalog, evaluation: Any, path: Path) -> Path:
+def build_cache(catalog: Catalog, evaluation: Any, path: Path, *, known_at: str | None = None,
+                approved_only: bool = False) -> Path:
     """Write the evaluation (as plain DataFrames) and the catalog for the report kernels."""
-    payload = {
-        "format": CACHE_FORMAT,
-        "catalog": catalog,
-        "evaluation": _evaluation_fields(evaluation),
-        "methodology": _methodology_texts(),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    payload = {"format": CACHE_FORMAT, "catalog": catalog, "evaluation": _evaluation_fields(evaluation),
+               "known_at": known_at, "approved_only": approved_only}
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    atomic_write_with(path, write, mode=0o600)
     return path
 
 
-def _parse_day(value: str | dt.date | None) -> dt.date:
-    if value is None or value == "":
-        return settings().today
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+def _check_lang(lang: str) -> None:
+    known = languages()
+    if lang not in known:
+        _ = texts(lang)
+        raise ValueError(_("Unknown report language '{lang}'. Choose one of: {known}.", lang=lang,
+                           known=", ".join(known)))
 
 
 def load_context(*, catalog: str | None = None, store: str | None = None, as_of: str | None = None,
@@ -91,20 +90,22 @@ def load_context(*, catalog: str | None = None, store: str | None = None, as_of:
     """Build the context inside a report kernel.
 
     With ``evaluation_cache`` (written by :func:`build_cache` during ``impact report``) nothing
-    is recomputed; without it (a notebook opened by hand) the store is evaluated here.
+    is recomputed; without it (a notebook opened by hand) the store is evaluated here, with the
+    configured store and "today" where ``store`` and ``as_of`` are not given.
     """
-    if lang not in ("de", "en"):
-        raise ValueError(f"lang must be 'de' or 'en', got {lang!r}")
-    day = _parse_day(as_of)
+    _check_lang(lang)
     if evaluation_cache and Path(evaluation_cache).is_file():
         with Path(evaluation_cache).open("rb") as fh:
             payload = pickle.load(fh)  # noqa: S301 - our own cache file (see build_cache)
         if payload.get("format") != CACHE_FORMAT:
             raise ValueError(f"{evaluation_cache}: unknown cache format")
         ev = SimpleNamespace(**payload["evaluation"])
-        texts = payload.get("methodology") or {}
-        return ReportContext(payload["catalog"], ev, ev.as_of, lang, texts.get(lang))
-    cat = load_catalog(catalog)
-    ev, _ = evaluate_store(cat, Path(store) if store else settings().store_dir, day)
-    texts = _methodology_texts() or {}
-    return ReportContext(cat, ev, day, lang, texts.get(lang))
+        return ReportContext(payload["catalog"], ev, ev.as_of, lang, payload.get("known_at"),
+                             bool(payload.get("approved_only")))
+    from impact.core.config import settings
+
+    cfg = settings()
+    day = dt.date.fromisoformat(as_of) if as_of else cfg.today
+    cat = load_catalog(catalog or cfg.catalog_dir)
+    ev, _ = evaluate_store(cat, Path(store) if store else cfg.store_dir, day)
+    return ReportContext(cat, ev, day, lang)

@@ -7,11 +7,14 @@
   of embedding 4.8 MB per report. :func:`write_plotly_js` puts that file there.
 * The template (``impact/templates/impact_report``) extends nbconvert's ``lab`` template with
   the CDN-loaded parts (require.js, MathJax, mermaid, widget manager) removed.
+* Markdown cells are left out: their headings are for readers of the notebook in JupyterLab;
+  every visible heading of the page comes from the report sections, in the report's language.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,11 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
-__all__ = ["PLOTLY_JS", "PLOTLY_MIME", "PlotlyToHtml", "export_html", "plotly_js_source", "write_plotly_js"]
+from impact.core.files import atomic_write_text, atomic_write_with
+from impact.core.i18n import texts
+
+__all__ = ["PLOTLY_JS", "PLOTLY_MIME", "PlotlyToHtml", "export_html", "no_plotly_notice", "plotly_js_source",
+           "write_plotly_js"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_JS = "plotly.min.js"
@@ -41,17 +48,25 @@ def write_plotly_js(directory: Path) -> Path:
     src = plotly_js_source()
     dest = directory / PLOTLY_JS
     if not dest.is_file() or dest.stat().st_size != src.stat().st_size:
-        tmp = dest.with_suffix(".tmp")
-        shutil.copyfile(src, tmp)
-        tmp.replace(dest)
+        def copy(tmp: Path) -> None:
+            shutil.copyfile(src, tmp)
+
+        atomic_write_with(dest, copy)
     return dest
 
 
 class PlotlyToHtml(Preprocessor):  # type: ignore[misc]
     """Replace plotly JSON outputs by HTML divs that use an already loaded plotly.js.
 
-    Also removes stderr streams (warnings are for the executed notebook, not for readers).
+    Also removes stderr streams (warnings are for the executed notebook, not for readers), and
+    sets the page's ``lang`` to the report's language (``resources["report_lang"]``): nbconvert
+    itself accepts only ISO 639-1 codes, a catalogue may add any language.
     """
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        if resources.get("report_lang"):
+            resources["language_code"] = resources["report_lang"]
+        return super().preprocess(nb, resources)  # type: ignore[no-any-return]
 
     def preprocess_cell(self, cell: Any, resources: dict[str, Any], index: int) -> tuple[Any, dict[str, Any]]:
         if cell.get("cell_type") != "code":
@@ -75,28 +90,35 @@ class PlotlyToHtml(Preprocessor):  # type: ignore[misc]
         return cell, resources
 
 
-@functools.lru_cache(maxsize=2)
-def _exporter(lang: str) -> HTMLExporter:
-    """One exporter per language and process (compiling the templates costs time)."""
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """One exporter per process (compiling the templates costs time)."""
     exporter = HTMLExporter(template_name="impact_report", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=True, exclude_markdown=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, language_code=lang)
+                            exclude_output_prompt=True)
     exporter.register_preprocessor(PlotlyToHtml(), enabled=True)
     return exporter
 
 
+def no_plotly_notice(lang: str) -> str:
+    """The notice a page shows when it was copied without ``plotly.min.js`` (HTML; the file name is
+    filled in by the page's script)."""
+    _ = texts(lang)
+    text = _("The interactive charts need the file {file} from the same folder beside this page; the "
+             "tables below each chart show the same numbers.", file="\x00")
+    return html.escape(text, quote=False).replace("\x00", '<code class="impact-plotly-file"></code>')
+
+
 def export_html(notebook: Path | Any, html_path: Path, *, lang: str = "de", title: str | None = None,
                 plotly_js_url: str = PLOTLY_JS) -> int:
-    """Write the executed ``notebook`` (path or NotebookNode) as HTML to ``html_path``.
+    """Write the executed ``notebook`` (path or NotebookNode) as HTML to ``html_path`` (atomically).
 
     Returns the number of plotly charts in the page.
     """
     nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, str | Path) else notebook
     if title:
         nb.metadata["title"] = title
-    exporter = _exporter(lang)
-    body, resources = exporter.from_notebook_node(nb, resources={"plotly_js_url": plotly_js_url})
-    tmp = html_path.with_suffix(".html.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(html_path)
+    body, resources = _exporter().from_notebook_node(
+        nb, resources={"plotly_js_url": plotly_js_url, "no_plotly_notice": no_plotly_notice(lang), "report_lang": lang})
+    atomic_write_text(html_path, body)
     return int(resources.get("plotly_figures", 0))

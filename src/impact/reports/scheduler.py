@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from impact.core.config import settings
 from impact.core.errors import EXIT_BUSY, EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, CatalogError, ImpactError
-from impact.reports.runner import ReportError, RunSummary
+from impact.core.files import atomic_write_text
+from impact.core.i18n import N_, texts
+from impact.reports.planning import ReportError
+from impact.reports.runner import RunSummary
 
 __all__ = ["LOCK_NAME", "RunBusyError", "RunOptions", "RunOutcome", "inbox_files", "scheduled_run"]
 
@@ -46,24 +48,27 @@ class RunBusyError(ImpactError):
         super().__init__(f"another impact run is still running (lock {lock})")
 
     def message(self, lang: str = "de") -> str:
-        if lang == "en":
-            return f"Another 'impact run' is still running (lock {self.lock}); nothing was done. Try again later."
-        return f"Ein anderer Lauf von 'impact run' ist noch aktiv (Sperre {self.lock}); nichts wurde getan. Bitte später erneut versuchen."
+        _ = texts(lang)
+        return _("Another 'impact run' is still running (lock {lock}); nothing was done. Try again later.",
+                 lock=str(self.lock))
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    """Settings of one scheduled run (``None`` = the configured default)."""
+    """Settings of one scheduled run, resolved by the caller (the CLI reads the configuration).
 
-    inbox_dir: Path | None = None
-    store_dir: Path | None = None
-    reports_dir: Path | None = None
-    catalog_dir: Path | None = None
-    log_file: Path | None = None
-    as_of: dt.date | None = None
+    ``log_file`` ``None`` = ``<reports_dir>/impact-run.log``.
+    """
+
+    inbox_dir: Path
+    store_dir: Path
+    reports_dir: Path
+    catalog_dir: Path
+    notebooks_dir: Path
+    as_of: dt.date
     lang: str = "de"
+    log_file: Path | None = None
     jobs: int | None = None
-    notebooks_dir: Path | None = None
     timeout: int = 300
     command_line: str | None = None
     lock_timeout: float = 0.0
@@ -128,17 +133,15 @@ def scheduled_run(options: RunOptions, echo: Callable[[str], None] | None = None
     """
     from impact.core.locking import LockBusyError, exclusive_lock
 
-    cfg = settings()
-    inbox = Path(options.inbox_dir).resolve() if options.inbox_dir else cfg.inbox_dir
-    store_dir = Path(options.store_dir).resolve() if options.store_dir else cfg.store_dir
-    reports_root = Path(options.reports_dir).resolve() if options.reports_dir else cfg.reports_dir
+    inbox = Path(options.inbox_dir).resolve()
+    store_dir = Path(options.store_dir).resolve()
+    reports_root = Path(options.reports_dir).resolve()
     log_path = Path(options.log_file).resolve() if options.log_file else reports_root / LOG_NAME
-    day = options.as_of or cfg.today
+    day = options.as_of
     lang = options.lang
     say = echo or (lambda line: None)
     if not inbox.is_dir():
-        raise ReportError(f"Eingangsordner nicht gefunden: {inbox}", f"Inbox folder not found: {inbox}",
-                          EXIT_UNREADABLE)
+        raise ReportError(N_("Inbox folder not found: {path}"), EXIT_UNREADABLE, path=str(inbox))
     log, handler = _logger(log_path)
     outcome = RunOutcome(log_file=log_path)
     lock = inbox / LOCK_NAME
@@ -175,24 +178,24 @@ def scheduled_run(options: RunOptions, echo: Callable[[str], None] | None = None
 def _run_locked(options: RunOptions, inbox: Path, store_dir: Path, reports_root: Path, day: dt.date, lang: str,
                 outcome: RunOutcome, log: logging.Logger, say: Callable[[str], None]) -> None:
     from impact.core.catalog import load_catalog
-    from impact.reports.runner import plan_reports, run_reports
+    from impact.reports.runner import plan_reports, produced_line, run_reports
     from impact.store.ingest import ingest_file
     from impact.store.store import Store, StoreError
 
+    _ = texts(lang)
     catalog = load_catalog(options.catalog_dir)
     store = Store(store_dir)
     store.path.mkdir(parents=True, exist_ok=True)
     for path in inbox_files(inbox):
         entry: dict[str, Any] = {"file": path.name, "status": "error", "moved_to": None}
         try:
-            res = ingest_file(path, store, catalog, lang=lang)
+            res = ingest_file(path, store, catalog)
         except StoreError:
             raise
         except ImpactError as exc:
             entry["detail"] = exc.message(lang)
             log.error("%s: not processed, left in the inbox: %s", path.name, exc.message("en"))
-            say(f"{path.name}: nicht verarbeitet, bleibt im Eingang / not processed, left in the inbox: "
-                f"{exc.message(lang)}")
+            say(_("{file}: not processed, left in the inbox: {reason}", file=path.name, reason=exc.message(lang)))
             outcome.files.append(entry)
             continue
         entry["status"] = res.status
@@ -207,7 +210,7 @@ def _run_locked(options: RunOptions, inbox: Path, store_dir: Path, reports_root:
                 text = res.report.to_text(lang)
             except Exception:  # noqa: BLE001 - the report text is a courtesy; the store keeps errors.json
                 text = res.summary(lang)
-            target.with_name(target.name + ".errors.txt").write_text(text + "\n", encoding="utf-8")
+            atomic_write_text(target.with_name(target.name + ".errors.txt"), text + "\n")
             log.warning("%s: %s -> %s (%d error(s))", path.name, res.status, target, len(res.report.errors))
         say(res.summary(lang))
         outcome.files.append(entry)
@@ -220,11 +223,10 @@ def _run_locked(options: RunOptions, inbox: Path, store_dir: Path, reports_root:
         else:
             log.error("report %s: FAILED (%s)", r.name, (r.error or {}).get("ename"))
 
-    summary = run_reports(specs, catalog=catalog, catalog_dir=options.catalog_dir, store_dir=store_dir,
-                          out_dir=out_dir, as_of=day, lang=lang, jobs=options.jobs,
-                          notebooks_dir=options.notebooks_dir, timeout=options.timeout,
+    summary = run_reports(specs, catalog=catalog, store_dir=store_dir, out_dir=out_dir, as_of=day, lang=lang,
+                          jobs=options.jobs, notebooks_dir=options.notebooks_dir, timeout=options.timeout,
                           command_line=options.command_line, progress=False, on_result=on_result)
     outcome.reports = summary
     n, f = len(summary.results), len(summary.failed)
     log.info("reports: %d/%d produced in %s", n - f, n, out_dir)
-    say(f"{n - f}/{n} Berichte erstellt / reports produced: {summary.index_path}")
+    say(produced_line(summary, lang))
