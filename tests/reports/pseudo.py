@@ -51,13 +51,25 @@ def build_pseudo_locale(folder: Path, lang: str = PSEUDO) -> Path:
     return folder
 
 
+_INLINE = {"a", "abbr", "b", "bdi", "br", "code", "em", "i", "kbd", "mark", "q", "s", "small", "span", "strong",
+           "sub", "sup", "time", "u", "var", "wbr"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Text(HTMLParser):
-    """Visible text nodes (not in <script>/<style>) and readable attributes of a page."""
+    """The visible text of each block (paragraph, cell, heading …; text in inline markup such as
+    <strong> joined into its block), outside <script>/<style>, plus readable attributes."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.nodes: list[str] = []
+        self._blocks: list[tuple[str, list[str]]] = [("#document", [])]
         self._skip = 0
+
+    def _flush(self, parts: list[str]) -> None:
+        text = "".join(parts)
+        if text.strip():
+            self.nodes.append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
@@ -65,14 +77,28 @@ class _Text(HTMLParser):
         for name, value in attrs:
             if name in ("title", "alt", "aria-label", "placeholder") and value:
                 self.nodes.append(value)
+        if tag not in _INLINE and tag not in _VOID:
+            self._blocks.append((tag, []))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
+        if tag in _INLINE or tag in _VOID or not any(t == tag for t, _parts in self._blocks[1:]):
+            return
+        while self._blocks[1:]:
+            open_tag, parts = self._blocks.pop()
+            self._flush(parts)
+            if open_tag == tag:
+                break
 
     def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
-            self.nodes.append(data)
+        if not self._skip:
+            self._blocks[-1][1].append(data)
+
+    def close(self) -> None:
+        super().close()
+        while self._blocks:
+            self._flush(self._blocks.pop()[1])
 
 
 _FIGURE = re.compile(r'Plotly\.newPlot\(\s*"[^"]+",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{"displaylogo"', re.S)
@@ -115,9 +141,10 @@ def figure_texts(page: str) -> list[str]:
 
 
 def visible_texts(page: str) -> list[str]:
-    """Every text node and readable attribute of ``page``, plus the texts of its charts."""
+    """The text of every block of ``page`` and its readable attributes, plus the texts of its charts."""
     parser = _Text()
     parser.feed(page)
+    parser.close()
     return parser.nodes + figure_texts(page)
 
 
