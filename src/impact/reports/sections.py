@@ -21,6 +21,7 @@ from impact.reports.group_sections import (
 )
 from impact.reports.markup import esc, table_html
 from impact.reports.methodology import methodology
+from impact.reports.naming import unit_symbol
 from impact.reports.portfolio_sections import portfolio_matrices, portfolio_overview, portfolio_shared
 from impact.reports.project_sections import (
     project_completeness,
@@ -58,6 +59,7 @@ __all__ = [
     "project_title",
     "report_title",
     "table_html",
+    "unit_symbol",
 ]
 
 
