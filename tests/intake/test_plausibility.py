@@ -117,3 +117,80 @@ def test_any_history_never_crashes_and_a_repeated_neighbour_is_never_a_jump(vali
         latest = history.drop_duplicates("period", keep="last").sort_values("period")["value"].iloc[-1]
         again = validate(_rows(("2024-12", repr(float(latest)))), history=history)
         assert again.warnings == []
+
+
+# ---------------------------------------------------------------------------- cumulative indicators
+
+
+@pytest.fixture()
+def cumulative_catalog(min_catalog: Catalog) -> Catalog:
+    """The tiny catalog with ``test-users`` marked cumulative (a count since the project start)."""
+    object.__setattr__(min_catalog.indicators["test-users"], "cumulative", True)
+    return min_catalog
+
+
+def _users(*pairs):
+    return pd.DataFrame({"project_id": "kiezbox", "indicator_id": "test-users", "period": [p for p, _ in pairs],
+                         "value": [float(v) for _, v in pairs], "breakdown": "", "breakdown_value": "",
+                         "received_at": pd.Timestamp("2025-01-01", tz="UTC")})
+
+
+def _check(catalog, rows, history=None):
+    from impact.intake.validation import validate_bytes
+
+    return validate_bytes(csv_bytes([("kiezbox", "test-users", p, v) for p, v in rows]), "c.csv", catalog,
+                          history=history, today=dt.date(2026, 11, 21))
+
+
+def test_cumulative_value_below_the_stored_previous_period_warns_naming_both(cumulative_catalog):
+    history = _users(("2024-Q1", 100), ("2024-Q2", 120))
+    report = _check(cumulative_catalog, [("2024-Q3", "110")], history)
+    assert report.valid
+    assert warning_codes(report) == [(2, "value", "cumulative_decrease")]
+    en, de = report.warnings[0].message("en"), report.warnings[0].message("de")
+    assert "Value 110 for 2024-Q3 is below the value 120 for 2024-Q2" in en
+    assert "Wert 110 für 2024-Q3 liegt unter dem Wert 120 für 2024-Q2" in de
+    assert not report.implausible_corrections  # a new period, not a correction
+    assert _check(cumulative_catalog, [("2024-Q3", "120")], history).warnings == []  # equal is fine
+
+
+def test_cumulative_value_below_the_previous_period_in_the_same_file_warns(cumulative_catalog):
+    report = _check(cumulative_catalog, [("2024-Q1", "50"), ("2024-Q2", "40"), ("2024-Q3", "60")])
+    assert warning_codes(report) == [(3, "value", "cumulative_decrease")]
+    assert "2024-Q1" in report.warnings[0].message("en")
+    # the file's value for a period wins over the stored one: correcting Q2 upwards fixes Q3
+    history = _users(("2024-Q2", 200))
+    report = _check(cumulative_catalog, [("2024-Q2", "90"), ("2024-Q3", "100")], history)
+    assert report.warnings == []
+
+
+def test_a_non_cumulative_indicator_may_fall(min_catalog):
+    report = _check(min_catalog, [("2024-Q1", "50"), ("2024-Q2", "40")], _users(("2023-Q4", 60)))
+    assert report.warnings == []
+
+
+# ---------------------------------------------------------------------------- confirmation
+
+
+def test_an_implausible_correction_is_marked_for_confirmation(validate):
+    """Issue 14: the clerk's 2.48 (read before the fix from ``2.480``) replacing 2466 must be confirmed."""
+    history = _history([2400, 2420, 2450, 2466, 2470, 2490], indicator="test-users", period_fmt="2024-{:02d}")
+    history["period"] = ["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
+    report = validate(csv_bytes([("kiezbox", "test-users", "2023-Q4", "2")]), history=history)
+    assert report.valid and report.needs_confirmation
+    assert warning_codes(report) == [(2, "value", "implausible_jump")]
+    [p] = report.implausible_corrections
+    assert (p.row, p.column, p.code) == (2, "value", "implausible_correction")
+    assert "Value 2 would replace the stored value 2466 for 2023-Q4" in p.message("en")
+    assert "ersetzen" in p.message("de") and "bestätigen" in p.message("de")
+    # a plausible correction, and an implausible *new* value, need no confirmation
+    assert not validate(csv_bytes([("kiezbox", "test-users", "2023-Q4", "2467")]), history=history).needs_confirmation
+    new = validate(csv_bytes([("kiezbox", "test-users", "2024-Q3", "2")]), history=history)
+    assert warning_codes(new) == [(2, "value", "implausible_jump")] and not new.needs_confirmation
+
+
+def test_a_cumulative_decrease_on_a_correction_needs_confirmation(cumulative_catalog):
+    history = _users(("2024-Q1", 100), ("2024-Q2", 120), ("2024-Q3", 130))
+    report = _check(cumulative_catalog, [("2024-Q3", "110")], history)
+    assert [p.code for p in report.implausible_corrections] == ["implausible_correction"]
+    assert report.needs_confirmation

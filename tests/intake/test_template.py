@@ -72,6 +72,7 @@ def test_filled_csv_template_validates(cat_min, validate, project):
     rows = _csv_rows(build_template(cat_min, project, "csv", today=TODAY))
     report = validate(_fill(rows, "3"), "filled.csv")  # counts are whole numbers
     assert report.valid, report.to_text("en")
+    assert report.warnings == []  # the name column is read and ignored without a warning
     assert report.rows == len(rows) - 1
 
 
@@ -114,3 +115,22 @@ def test_unknown_project_or_format(cat_min):
         build_template(cat_min, "nope", "csv")
     with pytest.raises(ValueError):
         build_template(cat_min, "kiezbox", "ods")
+
+
+def test_csv_template_names_each_indicator_beside_its_id(cat_min):
+    """Issue 15: a clerk sees which indicator a row is about, with its unit, in the template itself."""
+    rows = _csv_rows(build_template(cat_min, "kiezbox", "csv", today=TODAY))
+    assert rows[0][-1] == "Indikatorname"
+    names = {r[1]: (r[-1], r[4]) for r in rows[1:]}
+    assert names["test-users"] == ("Nutzende", "Anzahl")
+    assert names["test-outage-hours"] == ("Ausfallstunden", "h")
+    english = _csv_rows(build_template(cat_min, "kiezbox", "csv", today=TODAY, lang="en"))
+    assert english[0] == ["project_id", "indicator_id", "period", "value", "unit", "breakdown", "breakdown_value",
+                          "note", "source", "indicator_name"]
+    assert {r[1]: (r[-1], r[4]) for r in english[1:]}["test-users"] == ("Users", "count")
+
+
+def test_english_template_validates(cat_min, validate):
+    rows = _csv_rows(build_template(cat_min, "smart-water", "csv", today=TODAY, lang="en"))
+    report = validate(_fill(rows, "3"), "filled.csv")
+    assert report.valid and report.warnings == [], report.to_text("en")

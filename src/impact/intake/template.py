@@ -99,7 +99,8 @@ def template_rows(catalog: Catalog, project_id: str, *, history: pd.DataFrame | 
     rows = []
     for ind in catalog.indicators_for(project_id):
         unit = catalog.units.get(ind.unit)
-        symbol = unit.symbol if unit else ind.unit
+        # the unit as the reader writes it (any of id, symbol, name, alias is accepted back)
+        symbol = ind.unit if unit is None else unit.symbol if lang == "de" else unit.name.get(lang)
         for p in due_periods(catalog, project_id, ind, latest=latest.get(ind.id), today=today):
             rows.append([project_id, ind.id, p.label, "", symbol, "", "", "", "", _safe(ind.name.get(lang))])
     return rows

@@ -79,7 +79,8 @@ def validate_bytes(data: bytes, file_name: str, catalog: Catalog, *, history: pd
     failures = run_checks(frame, ex.row_checks(catalog, today=today, only_project=only_project))
     report.errors.extend(failure_problems(failures, frame, table, catalog, today, only_project))
     report.warnings.extend(_ambiguous_numbers(frame, table, report.errors))
-    if history is not None and not history.empty:
+    if (history is not None and not history.empty) or any(getattr(i, "cumulative", False)
+                                                           for i in catalog.indicators.values()):
         from impact.intake.plausibility import check_plausibility
 
         plausible = check_plausibility(frame, table, history, catalog)

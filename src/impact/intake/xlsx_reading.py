@@ -3,9 +3,10 @@
 Before openpyxl sees the workbook: it must be a zip whose content unpacks to at most
 :func:`impact.intake.files.max_unpacked` bytes, without macros (``xl/vbaProject.bin``, a
 macro-enabled content type) and without links to other workbooks (``xl/externalLinks/``) — the
-archive keeps originals byte for byte, so such parts are refused at the door — and whose first
-sheet holds at most :func:`impact.intake.files.max_rows` rows (counted in the sheet's XML,
-quickly). The sheet is then read independently of its declared ``<dimension>`` (openpyxl's
+archive keeps originals byte for byte, so such parts are refused at the door — and whose sheets
+hold at most :func:`impact.intake.files.max_rows` rows together (counted in the sheets' XML,
+streamed, before openpyxl — which parses a sheet without a ``<dimension>`` in full just to
+size it — sees them). The sheet is then read independently of its declared ``<dimension>`` (openpyxl's
 read-only mode trusts it and would drop or invent rows). Cells become the text Excel shows: a
 number formatted as a percentage (holding 0.125) reads ``12.5 %``, a date typed as ``2024-05``
 reads back as that month.
@@ -29,7 +30,10 @@ from impact.intake.files import max_rows, max_unpacked, too_many_rows, unpacked_
 
 __all__ = ["cell_text", "read_xlsx"]
 
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_PREFIXED_ROW = re.compile(rb"<[A-Za-z_][\w.-]*:row[\s>/]")
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_OVERRIDE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Override\b[^>]*>")
+_PART_NAME = re.compile(rb'PartName="([^"]+)"')
 _MACRO_TYPE = b"macroEnabled"
 _CHUNK = 1 << 20
 
@@ -71,31 +75,49 @@ def _not_a_workbook(data: bytes, name: str) -> Exception:
 
 
 def _check_parts(z: zipfile.ZipFile, name: str, max_bytes: int) -> None:
-    """Unpacked size, macros and external links, from the zip's directory (nothing unpacked yet)."""
+    """Unpacked size, macros, external links and rows, before openpyxl parses anything."""
     infos = z.infolist()
     unpacked = sum(i.file_size for i in infos)
     if unpacked > max_unpacked(max_bytes):  # a "zip bomb": small file, huge content
         raise unpacked_too_large(name, unpacked, max_bytes)
-    parts = [i.filename.replace("\\", "/").lstrip("/").casefold() for i in infos]
-    types = z.read("[Content_Types].xml") if "[content_types].xml" in parts else b""
+    parts = {i.filename.replace("\\", "/").lstrip("/").casefold(): i.filename for i in infos}
+    types = z.read(parts["[content_types].xml"]) if "[content_types].xml" in parts else b""
     if any(p.endswith("vbaproject.bin") for p in parts) or _MACRO_TYPE in types:
         raise unreadable(name, "xlsx_macros", "save_without_macros")
     if any(p.startswith("xl/externallinks/") for p in parts):
         raise unreadable(name, "xlsx_external_links", "break_links")
+    # openpyxl parses every sheet without a <dimension> in full just to size it: count first
+    sheets = {p for p in parts if _SHEET_PART.fullmatch(p)}
+    for override in _OVERRIDE.findall(types):
+        part_name = _PART_NAME.search(override)
+        if part_name and b"worksheet+xml" in override:
+            sheets.add(part_name.group(1).decode("utf-8", "replace").lstrip("/").casefold())
+    limit, rows = max_rows(max_bytes), 0
+    for part in sorted(sheets & set(parts)):
+        rows += _count_rows(z, parts[part], limit - rows)
+        if rows > limit:
+            raise too_many_rows(name, max_bytes)
+
+
+def _row_tags(block: bytes) -> int:
+    """``<row …>`` start tags in a piece of sheet XML (``<`` only ever starts a tag in XML)."""
+    n = sum(block.count(b"<row" + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
+    if b":row" in block:  # a namespace prefix (<x:row>): rare, so the slower regex only then
+        n += len(_PREFIXED_ROW.findall(block))
+    return n
 
 
 def _count_rows(z: zipfile.ZipFile, part: str, limit: int) -> int:
-    """Rows in a sheet's XML, counting at most ``limit + 1`` (streamed; nothing kept in memory)."""
+    """Rows in a sheet's XML, counting at most a little beyond ``limit`` (streamed, nothing kept)."""
     count, tail = 0, b""
     with z.open(part) as fh:
         while chunk := fh.read(_CHUNK):
             block = tail + chunk
-            count += len(_ROW_TAG.findall(block))
+            count += _row_tags(block)
             if count > limit:
                 return count
-            cut = max(len(block) - 64, 0)
-            tail = block[cut:]
-            count -= len(_ROW_TAG.findall(tail))  # counted again with the next chunk
+            tail = block[max(len(block) - 64, 0):]
+            count -= _row_tags(tail)  # counted again with the next chunk
     return count
 
 
@@ -112,7 +134,7 @@ def read_xlsx(data: bytes, name: str, *, max_bytes: int) -> RawTable:
             _check_parts(z, name, max_bytes)
         except (zipfile.BadZipFile, OSError, ValueError, KeyError):
             raise unreadable(name, "bad_xlsx", "save_as_csv") from None
-        values, numeric = _sheet_cells(z, data, name, max_bytes)
+        values, numeric = _sheet_cells(data, name, max_bytes)
     if not values:
         raise unreadable(name, "empty_file", "template")
     header = values[0]
@@ -124,8 +146,7 @@ def read_xlsx(data: bytes, name: str, *, max_bytes: int) -> RawTable:
     return table_from_rows(name, header, rows, "xlsx", None, None, [], flags)
 
 
-def _sheet_cells(z: zipfile.ZipFile, data: bytes, name: str, max_bytes: int) -> tuple[list[list[str]],
-                                                                                      list[list[bool]]]:
+def _sheet_cells(data: bytes, name: str, max_bytes: int) -> tuple[list[list[str]], list[list[bool]]]:
     """(text of every cell, whether it was a number cell), row by row, of the first sheet."""
     from openpyxl import load_workbook
 
@@ -137,10 +158,7 @@ def _sheet_cells(z: zipfile.ZipFile, data: bytes, name: str, max_bytes: int) -> 
         if not wb.worksheets:
             raise unreadable(name, "bad_xlsx", "save_as_csv")
         ws: Any = wb.worksheets[0]
-        part = getattr(ws, "_worksheet_path", None)
         limit = max_rows(max_bytes)
-        if part is not None and _count_rows(z, str(part).lstrip("/"), limit) > limit:
-            raise too_many_rows(name, max_bytes)
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()  # the declared <dimension> may be wrong: read what is there
         values: list[list[str]] = []
