@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from pathlib import Path
 from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
@@ -122,3 +123,48 @@ def kernel_id(driver: Any) -> str:
     """The id of the page's kernel (it is in the page's configuration)."""
     return str(driver.execute_script(
         "return JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"))
+
+
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})
+  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                          nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))
+  .catch(e => done({error: String(e)}));
+"""
+
+
+def axe_violations(driver: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations of the current page with one of ``impacts``.
+
+    A current ``axe.min.js`` (tests/vendor) is injected: the copy bundled with axe-selenium-python
+    does not know the wcag21 tags and never returns when axe rejects."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    driver.set_script_timeout(180)
+    result = driver.execute_async_script(_RUN_AXE, WCAG_21_AA)
+    if isinstance(result, dict):
+        raise AssertionError(f"axe-core failed: {result.get('error')}")
+    return [v for v in result if v.get("impact") in impacts]
+
+
+def tab_to(driver: Any, selector: str, limit: int = 40) -> Any:
+    """Press Tab until the focused element matches ``selector`` (keyboard only); returns it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        if driver.execute_script("return document.activeElement && document.activeElement.matches(arguments[0])",
+                                 selector):
+            return driver.switch_to.active_element
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    raise AssertionError(f"{selector!r} not reached with {limit} presses of Tab")
+
+
+def press_enter(driver: Any) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    ActionChains(driver).send_keys(Keys.ENTER).perform()

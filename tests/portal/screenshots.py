@@ -33,10 +33,14 @@ BAD_FILE = ("Projekt;Indikator;Zeitraum;Wert\n"
 
 
 def _shot(driver, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The whole page: measured in a tall window, then the window is cut to the content's height."""
+    driver.set_window_size(1000, 2400)
+    time.sleep(0.5)
     height = driver.execute_script(
-        "const el = document.querySelector('.impact-portal') || document.body;"
-        "return Math.max(document.body.scrollHeight, el.getBoundingClientRect().bottom + window.scrollY);")
-    driver.set_window_size(1000, min(max(int(height) + 40, 600), 2400))
+        "const el = document.querySelector('.impact-portal') || document.querySelector('main');"
+        "return el.getBoundingClientRect().top + window.scrollY + el.scrollHeight"
+        " + (window.outerHeight - window.innerHeight);")  # the window's own frame
+    driver.set_window_size(1000, min(max(int(height) + 30, 400), 2400))
     time.sleep(0.5)
     driver.save_screenshot(str(path))
 

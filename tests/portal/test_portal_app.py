@@ -73,14 +73,14 @@ def test_signed_in_page_shows_project_token_id_and_sign_out(env: Env) -> None:
     assert v.project_box.layout.display == "flex"
     assert "Angemeldet für das Projekt „Kiezbox" in v.header.value or "(kiezbox)" in v.header.value
     assert env.ids["kiezbox"] in v.header.value and env.raw["kiezbox"] not in _text(app)
-    assert '<a href="logout">Abmelden</a>' in v.header.value
+    assert '<a href="logout?lang=de">Abmelden</a>' in v.header.value
     assert 'data-impact-lang="de"' in v.header.value
 
 
 def test_without_sign_in_only_a_pointer_to_the_sign_in_page(env: Env) -> None:
     app = env.app(project=None)
     assert app.view.project_box.layout.display == "none"
-    assert '<a href="login">Anmelden</a>' in app.view.header.value
+    assert '<a href="login?lang=de">Anmelden</a>' in app.view.header.value
     _upload(app, VALID_CSV)  # a forged upload message
     assert app.report is None and "Ihre Anmeldung ist beendet" in app.view.status.value
 
@@ -159,7 +159,7 @@ def test_revoked_after_sign_in(env: Env) -> None:
     _upload(app, VALID_CSV)
     env.tokens.revoke(env.ids["kiezbox"])
     app.view.submit_button.click()
-    assert "widerrufen" in app.view.status.value and '<a href="login">' in app.view.status.value
+    assert "widerrufen" in app.view.status.value and '<a href="login?lang=de">' in app.view.status.value
     assert env.store.values().empty and app.view.project_box.layout.display == "none"
 
 

@@ -147,7 +147,7 @@ class PortalApp:
     def render_status(self) -> None:
         msg = self._status
         _ = texts(self.lang)
-        link = ("login", _("Sign in")) if self.signin is None and msg else None
+        link = (f"login?lang={self.lang}", _("Sign in")) if self.signin is None and msg else None
         self.view.status.value = message_html(msg[0], msg[1](self.lang), link=link) if msg else ""
 
     def render_validation(self) -> None:

@@ -167,6 +167,7 @@ class SignOutHandler(_PortalPage):
 
     @allow_unauthenticated
     async def get(self) -> None:
+        self.chosen_lang()  # "?lang=" of the page signed out from: the sign-in page keeps that language
         session = self.end_current_session()
         if session is not None:
             log.info("portal: session %s signed out", session.ref)

@@ -85,10 +85,10 @@ class PortalView:
         _ = texts(lang)
         text = _("Signed in for the project “{name}” ({project}), token id {token_id}.", name=name, project=project,
                  token_id=token_id)
-        return message_html("ok", text, link=("logout", _("Sign out")))
+        return message_html("ok", text, link=(f"logout?lang={lang}", _("Sign out")))
 
     @staticmethod
     def signed_out_line(lang: str) -> str:
         _ = texts(lang)
         return message_html("info", _("Please sign in with your project's access token first."),
-                            link=("login", _("Sign in")))
+                            link=(f"login?lang={lang}", _("Sign in")))
