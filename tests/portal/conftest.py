@@ -179,6 +179,20 @@ def portal_setup(base: Path) -> tuple[Path, TokenStore, dict[str, str], Path]:
     return catalog_dir, tokens, raw, files
 
 
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    """Headless Chromium for one test module (browser tests only; never skipped silently)."""
+    from . import browser
+
+    if not browser.have_chromium():
+        pytest.fail("Debian chromium / chromium-driver not installed: run `make browser` (see README)")
+    drv = browser.make_driver()
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
 @pytest.fixture(scope="package")
 def running_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPortal]:
     """``impact portal`` as a real subprocess on a free 127.0.0.1 port, tmp store and tokens."""

@@ -3,8 +3,6 @@ critical violation, and a team can sign in, upload and submit with the keyboard 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from impact.store.store import Store
@@ -12,17 +10,6 @@ from impact.store.store import Store
 from . import browser as b
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[object]:
-    if not b.have_chromium():
-        pytest.fail("Debian chromium / chromium-driver not installed: run `make browser` (see README)")
-    drv = b.make_driver(1280, 1400)
-    try:
-        yield drv
-    finally:
-        drv.quit()
 
 
 def _fresh(driver, url: str) -> None:

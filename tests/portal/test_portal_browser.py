@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -13,17 +12,6 @@ from impact.store.store import Store
 from . import browser as b
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def driver() -> Iterator[object]:
-    if not b.have_chromium():
-        pytest.fail("Debian chromium / chromium-driver not installed: run `make browser` (see README)")
-    drv = b.make_driver()
-    try:
-        yield drv
-    finally:
-        drv.quit()
 
 
 def _fresh(driver, url: str) -> None:
@@ -53,6 +41,7 @@ def test_wrong_token_then_enter_signs_in(driver, running_portal) -> None:
 
 def test_invalid_then_valid_file_then_receipt(driver, running_portal) -> None:
     _fresh(driver, running_portal.url)
+    stored_before = len(Store(running_portal.store_dir).values())  # (other tests share this portal)
     b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"])
     b.wait_text(driver, ".impact-header", "kiezbox")
     link = b.css(driver, "a.impact-template-link")
@@ -68,7 +57,7 @@ def test_invalid_then_valid_file_then_receipt(driver, running_portal) -> None:
     assert "invalid.csv" in text
     assert not driver.find_element("css selector", "button.impact-submit").is_enabled()
     assert b.css(driver, "button.impact-upload").text == "Datei wählen"  # no "(0)" after an upload
-    assert Store(running_portal.store_dir).values().empty
+    assert len(Store(running_portal.store_dir).values()) == stored_before
     # switch to English: the same problems, in English
     driver.find_element("xpath", "//button[normalize-space()='English']").click()
     b.wait_text(driver, ".impact-validation", "2 errors")
@@ -85,6 +74,7 @@ def test_invalid_then_valid_file_then_receipt(driver, running_portal) -> None:
     assert b.css(driver, "button.impact-upload").text == "Choose file"
     # the store has the rows, recorded with the token id (never the token)
     values = Store(running_portal.store_dir).values()
+    values = values[values["submission_id"] == sid]
     assert len(values) == 3 and set(values["project_id"]) == {"kiezbox"}
     kiezbox_id = next(r.id for r in running_portal.tokens.records() if r.project == "kiezbox")
     assert set(values["token_id"]) == {kiezbox_id}
