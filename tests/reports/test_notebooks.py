@@ -12,7 +12,7 @@ import pytest
 from impact.reports.runner import KINDS, check_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-COMMON = {"as_of", "lang", "store", "catalog", "evaluation_cache"}
+COMMON = {"as_of", "known_at", "lang", "store", "catalog", "evaluation_cache"}
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -19,6 +19,7 @@ from impact.cli.common import (
     catalog_option,
     cli_settings,
     fail,
+    known_at_option,
     lang_option,
     load_catalog_or_exit,
     store_option,
@@ -74,7 +75,7 @@ def _command_line() -> str:
 def _common(f: F) -> F:
     """The options ``impact report`` and ``impact run`` share."""
     for option in reversed([
-        as_of_option, lang_option,
+        as_of_option, known_at_option, lang_option,
         click.option("--jobs", type=click.IntRange(1, 64), default=None,
                      help=N_("Notebooks run in parallel processes (default: number of CPU cores).")),
         store_option, catalog_option,
@@ -102,23 +103,27 @@ def _common(f: F) -> F:
               help=N_("Output directory (default: reports/<as-of>/, or $IMPACT_REPORTS/<as-of>/)."))
 @_common
 def report(projects: tuple[str, ...], portfolio: bool, guiding_ideas: tuple[str, ...], principles: tuple[str, ...],
-           all_reports: bool, out_dir: Path | None, as_of: dt.date | None, lang: str | None, jobs: int | None,
-           store_dir: Path | None, catalog_dir: Path | None, notebooks_dir: Path | None, timeout: int) -> None:
+           all_reports: bool, out_dir: Path | None, as_of: dt.date | None, known_at: dt.date | dt.datetime | None,
+           lang: str | None, jobs: int | None, store_dir: Path | None, catalog_dir: Path | None,
+           notebooks_dir: Path | None, timeout: int) -> None:
     """``impact report`` (help text above, translated)."""
+    from impact.core.config import utc_now
+    from impact.reports.context import knowledge_now
     from impact.reports.runner import plan_reports, produced_line, run_reports
 
     cfg = cli_settings()
     lang = lang or cfg.lang
     day = as_of or cfg.today
+    store = store_dir or cfg.store_dir
     _ = texts(lang)
     catalog = load_catalog_or_exit(catalog_dir, lang)
     with _errors(lang):
         specs = plan_reports(catalog, all_reports=all_reports, projects=projects, portfolio=portfolio,
                              guiding_ideas=guiding_ideas, principles=principles)
-        summary = run_reports(specs, catalog=catalog, store_dir=store_dir or cfg.store_dir,
-                              out_dir=out_dir or cfg.reports_dir / day.isoformat(),
-                              notebooks_dir=notebooks_dir or cfg.notebooks_dir, as_of=day, lang=lang, jobs=jobs,
-                              timeout=timeout, command_line=_command_line())
+        moment = known_at if known_at is not None else knowledge_now(store, utc_now())
+        summary = run_reports(specs, catalog=catalog, store_dir=store, out_dir=out_dir or cfg.reports_dir / day.isoformat(),
+                              notebooks_dir=notebooks_dir or cfg.notebooks_dir, as_of=day, known_at=moment, lang=lang,
+                              jobs=jobs, timeout=timeout, command_line=_command_line())
     click.echo(produced_line(summary, lang))
     for r in summary.failed:
         err = r.error or {}
@@ -139,17 +144,19 @@ def report(projects: tuple[str, ...], portfolio: bool, guiding_ideas: tuple[str,
               help=N_("Log file (default: <out>/impact-run.log)."))
 @_common
 def run(inbox_dir: Path | None, reports_dir: Path | None, log_file: Path | None, as_of: dt.date | None,
-        lang: str | None, jobs: int | None, store_dir: Path | None, catalog_dir: Path | None,
-        notebooks_dir: Path | None, timeout: int) -> None:
+        known_at: dt.date | dt.datetime | None, lang: str | None, jobs: int | None, store_dir: Path | None,
+        catalog_dir: Path | None, notebooks_dir: Path | None, timeout: int) -> None:
     """``impact run`` (help text above, translated)."""
+    from impact.core.config import utc_now
     from impact.reports.scheduler import RunOptions, scheduled_run
 
     cfg = cli_settings()
     lang = lang or cfg.lang
     options = RunOptions(inbox_dir=inbox_dir or cfg.inbox_dir, store_dir=store_dir or cfg.store_dir,
                          reports_dir=reports_dir or cfg.reports_dir, catalog_dir=catalog_dir or cfg.catalog_dir,
-                         notebooks_dir=notebooks_dir or cfg.notebooks_dir, as_of=as_of or cfg.today, lang=lang,
-                         log_file=log_file, jobs=jobs, timeout=timeout, command_line=_command_line())
+                         notebooks_dir=notebooks_dir or cfg.notebooks_dir, as_of=as_of or cfg.today,
+                         known_at=known_at, clock=utc_now, lang=lang, log_file=log_file, jobs=jobs, timeout=timeout,
+                         command_line=_command_line())
     with _errors(lang):
         outcome = scheduled_run(options, echo=click.echo)
     sys.exit(outcome.exit_code)

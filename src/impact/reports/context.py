@@ -17,11 +17,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pandas as pd
+
 from impact.core.catalog import Catalog, load_catalog
 from impact.core.files import atomic_write_with
 from impact.core.i18n import languages, texts
 
-__all__ = ["CACHE_FORMAT", "EVALUATION_ATTRIBUTES", "ReportContext", "build_cache", "evaluate_store", "load_context"]
+__all__ = ["CACHE_FORMAT", "EVALUATION_ATTRIBUTES", "ReportContext", "build_cache", "evaluate_store", "knowledge_now",
+           "load_context"]
 
 CACHE_FORMAT = 2
 
@@ -52,15 +55,36 @@ def _evaluation_fields(evaluation: Any) -> dict[str, Any]:
     return {name: getattr(evaluation, name) for name in EVALUATION_ATTRIBUTES if hasattr(evaluation, name)}
 
 
-def evaluate_store(catalog: Catalog, store_dir: Path, as_of: dt.date) -> tuple[Any, str]:
-    """Evaluate the store at ``store_dir`` as of ``as_of``; returns the evaluation and the hash
-    of the submissions it used."""
+def evaluate_store(catalog: Catalog, store_dir: Path, as_of: dt.date,
+                   known_at: dt.date | dt.datetime | None = None) -> tuple[Any, str]:
+    """Evaluate the store at ``store_dir`` for the reference date ``as_of`` with what was received
+    by the knowledge date ``known_at`` (``None``: everything stored); returns the evaluation and
+    the hash of the submissions it used."""
     from impact.engine.evaluation import evaluate
     from impact.store.store import Store
 
     store = Store(store_dir)
-    values = store.values(as_of=as_of)
-    return evaluate(catalog, values, as_of), store.content_hash(as_of)
+    values = store.values(known_at)
+    return evaluate(catalog, values, as_of, known_at=known_at), store.content_hash(known_at)
+
+
+def knowledge_now(store_dir: Path, clock: dt.datetime) -> dt.datetime:
+    """"Now" as a knowledge date: the later of ``clock`` and the newest receipt in the store.
+
+    Receipt times are strictly increasing, so with a pinned clock (``IMPACT_NOW`` in tests and
+    replays) later submissions are stamped a little after it; "now" must still include every
+    submission stored. With a real clock this is the clock.
+    """
+    from impact.store.store import Store
+
+    now = pd.Timestamp(clock).tz_convert("UTC") if pd.Timestamp(clock).tzinfo else pd.Timestamp(clock, tz="UTC")
+    store = Store(store_dir)
+    if store.path.is_dir():
+        ledger = store.ledger()
+        if len(ledger):
+            newest = pd.to_datetime(ledger["received_at"], utc=True).max()
+            now = max(now, newest)
+    return now.to_pydatetime()
 
 
 def build_cache(catalog: Catalog, evaluation: Any, path: Path, *, known_at: str | None = None,
@@ -86,12 +110,14 @@ def _check_lang(lang: str) -> None:
 
 
 def load_context(*, catalog: str | None = None, store: str | None = None, as_of: str | None = None,
-                 lang: str = "de", evaluation_cache: str | None = None) -> ReportContext:
+                 known_at: str | None = None, lang: str = "de",
+                 evaluation_cache: str | None = None) -> ReportContext:
     """Build the context inside a report kernel.
 
     With ``evaluation_cache`` (written by :func:`build_cache` during ``impact report``) nothing
     is recomputed; without it (a notebook opened by hand) the store is evaluated here, with the
-    configured store and "today" where ``store`` and ``as_of`` are not given.
+    configured store and "today" where ``store`` and ``as_of`` are not given, and everything
+    stored where ``known_at`` (ISO date or date-time) is not given.
     """
     _check_lang(lang)
     if evaluation_cache and Path(evaluation_cache).is_file():
@@ -103,9 +129,13 @@ def load_context(*, catalog: str | None = None, store: str | None = None, as_of:
         return ReportContext(payload["catalog"], ev, ev.as_of, lang, payload.get("known_at"),
                              bool(payload.get("approved_only")))
     from impact.core.config import settings
+    from impact.core.schema import knowledge_cutoff
+    from impact.reports.provenance import utc_stamp
 
     cfg = settings()
     day = dt.date.fromisoformat(as_of) if as_of else cfg.today
     cat = load_catalog(catalog or cfg.catalog_dir)
-    ev, _ = evaluate_store(cat, Path(store) if store else cfg.store_dir, day)
-    return ReportContext(cat, ev, day, lang)
+    cutoff = knowledge_cutoff(known_at)
+    moment = None if cutoff is None else cutoff.to_pydatetime()
+    ev, _ = evaluate_store(cat, Path(store) if store else cfg.store_dir, day, moment)
+    return ReportContext(cat, ev, day, lang, None if moment is None else utc_stamp(moment))

@@ -12,7 +12,8 @@ import pandas as pd
 
 from impact.core.i18n import format_number, format_percent, texts
 from impact.reports import figures, markup
-from impact.reports.naming import STATUSES, entity_name, indicator_name, require, word
+from impact.reports.indicator_block import status_text
+from impact.reports.naming import entity_name, indicator_name, require
 from impact.reports.planning import ReportSpec
 from impact.reports.score_tables import SCORE_COLUMNS, score_row
 from impact.reports.series_figures import cross_project_series
@@ -76,7 +77,7 @@ def _indicator_rows(ctx: ReportContext, members: list[Indicator]) -> list[tuple[
             table.append((indicator_name(ctx, i.id), entity_name(ctx, "projects", pid),
                           format_number(rr["value"] if rr is not None else None, lang, 2),
                           format_percent(rr["progress"] if rr is not None else None, lang),
-                          word(STATUSES, rr["status"] if rr is not None else "no_data", lang, "no_data")))
+                          status_text(rr, lang)))
     return table
 
 

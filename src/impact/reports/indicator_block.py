@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from impact.core.i18n import MISSING, format_date, format_number, format_percent, is_missing, texts
+from impact.engine.story import status_sentence
 from impact.reports import markup
 from impact.reports.naming import STATUSES, indicator_name, word
 from impact.reports.series_figures import indicator_series
@@ -14,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from impact.reports.context import ReportContext
 
-__all__ = ["facts_html", "indicator_block", "indicator_row"]
+__all__ = ["facts_html", "indicator_block", "indicator_row", "status_text"]
 
 
 def indicator_row(ctx: ReportContext, project_id: str, indicator_id: str) -> pd.Series | None:
@@ -26,6 +27,13 @@ def indicator_row(ctx: ReportContext, project_id: str, indicator_id: str) -> pd.
 
 def _get(row: Any, key: str) -> Any:
     return None if row is None else row.get(key)
+
+
+def status_text(row: Any, lang: str) -> str:
+    """The engine's status sentence: where the indicator stands and where its pace leads."""
+    if row is None:
+        return word(STATUSES, "no_data", lang)
+    return status_sentence(row, lang)
 
 
 def _forecast_text(row: Any, lang: str) -> str:
@@ -52,7 +60,7 @@ def facts_html(ctx: ReportContext, project_id: str, indicator_id: str, row: Any)
     value = _get(row, "value")
     period = _get(row, "period")
     facts = [
-        (_("Status"), word(STATUSES, _get(row, "status") or "no_data", lang, "no_data")),
+        (_("Status"), status_text(row, lang)),
         (_("Value"), MISSING if is_missing(value) else
          _("{value} ({period})", value=format_number(value, lang, 2), period=MISSING if is_missing(period) else period)),
         (_("Baseline") + star, format_number(target.baseline if target else None, lang, 2)),

@@ -133,13 +133,15 @@ def _result(task: dict[str, Any], raw: dict[str, Any]) -> ReportResult:
 
 
 def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Path, out_dir: Path,
-                notebooks_dir: Path, as_of: dt.date, lang: str = "de", jobs: int | None = None,
+                notebooks_dir: Path, as_of: dt.date, known_at: dt.date | dt.datetime | None = None,
+                lang: str = "de", jobs: int | None = None,
                 timeout: int = DEFAULT_TIMEOUT, start_timeout: int = 60, command_line: str | None = None,
                 progress: bool | None = None,
                 on_result: Callable[[ReportResult], None] | None = None) -> RunSummary:
     """Execute ``specs`` into ``out_dir``, in parallel processes.
 
-    Writes ``<name>.ipynb`` and ``<name>.html`` per report, ``plotly.min.js``, ``index.html`` and
+    ``as_of`` is the reference date, ``known_at`` the knowledge date (a date means the end of that
+    day, UTC; ``None`` counts everything stored); the manifest records the exact instant. Writes ``<name>.ipynb`` and ``<name>.html`` per report, ``plotly.min.js``, ``index.html`` and
     ``manifest.json``. One failing notebook does not stop the others. ``progress``: ``None``
     shows a tqdm bar on stderr only when it is a terminal.
     """
@@ -155,11 +157,13 @@ def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Pat
     out.mkdir(parents=True, exist_ok=True)
     started_at, t0 = _now(), time.monotonic()
 
-    evaluation, store_hash = evaluate_store(catalog, st_dir, as_of)
-    known_at = instant(as_of)  # the store and engine count receipts up to the end of the reference date
+    moment = instant(known_at)
+    cutoff = None if moment is None else dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    evaluation, store_hash = evaluate_store(catalog, st_dir, as_of, cutoff)
     cache = out / f".impact-cache-{os.getpid()}" / "evaluation.pkl"
-    common: dict[str, ParamValue] = {"as_of": as_of.isoformat(), "lang": lang, "store": str(st_dir),
-                                     "catalog": str(catalog.path or ""), "evaluation_cache": str(cache)}
+    common: dict[str, ParamValue] = {"as_of": as_of.isoformat(), "known_at": moment, "lang": lang,
+                                     "store": str(st_dir), "catalog": str(catalog.path or ""),
+                                     "evaluation_cache": str(cache)}
     tasks = _tasks(specs, catalog, common, Path(notebooks_dir).resolve(), out, lang, timeout, start_timeout)
     write_plotly_js(out)
     results: dict[str, ReportResult] = {}
@@ -171,7 +175,7 @@ def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Pat
             on_result(res)
 
     try:
-        build_cache(catalog, evaluation, cache, known_at=known_at)
+        build_cache(catalog, evaluation, cache, known_at=moment)
         run_pool(tasks, n_jobs, progress=progress, on_done=done)
     finally:
         shutil.rmtree(cache.parent, ignore_errors=True)
@@ -185,7 +189,7 @@ def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Pat
         "versions": all_versions,
         "command": command_line or " ".join(sys.argv),
         "as_of": as_of.isoformat(),
-        "known_at": known_at,
+        "known_at": moment,
         "lang": lang,
         "started_at": started_at,
         "finished_at": _now(),

@@ -57,7 +57,9 @@ class RunBusyError(ImpactError):
 class RunOptions:
     """Settings of one scheduled run, resolved by the caller (the CLI reads the configuration).
 
-    ``log_file`` ``None`` = ``<reports_dir>/impact-run.log``.
+    ``log_file`` ``None`` = ``<reports_dir>/impact-run.log``. ``known_at`` ``None`` = "now" after the
+    inbox is ingested: the later of ``clock()`` and the newest receipt (see
+    :func:`impact.reports.context.knowledge_now`).
     """
 
     inbox_dir: Path
@@ -66,6 +68,8 @@ class RunOptions:
     catalog_dir: Path
     notebooks_dir: Path
     as_of: dt.date
+    known_at: dt.date | dt.datetime | None = None
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     lang: str = "de"
     log_file: Path | None = None
     jobs: int | None = None
@@ -178,6 +182,7 @@ def scheduled_run(options: RunOptions, echo: Callable[[str], None] | None = None
 def _run_locked(options: RunOptions, inbox: Path, store_dir: Path, reports_root: Path, day: dt.date, lang: str,
                 outcome: RunOutcome, log: logging.Logger, say: Callable[[str], None]) -> None:
     from impact.core.catalog import load_catalog
+    from impact.reports.context import knowledge_now
     from impact.reports.runner import plan_reports, produced_line, run_reports
     from impact.store.ingest import ingest_file
     from impact.store.store import Store, StoreError
@@ -223,8 +228,10 @@ def _run_locked(options: RunOptions, inbox: Path, store_dir: Path, reports_root:
         else:
             log.error("report %s: FAILED (%s)", r.name, (r.error or {}).get("ename"))
 
-    summary = run_reports(specs, catalog=catalog, store_dir=store_dir, out_dir=out_dir, as_of=day, lang=lang,
-                          jobs=options.jobs, notebooks_dir=options.notebooks_dir, timeout=options.timeout,
+    known_at = options.known_at if options.known_at is not None else knowledge_now(store_dir, options.clock())
+    log.info("reports: reference date %s, knowledge date %s", day, known_at)
+    summary = run_reports(specs, catalog=catalog, store_dir=store_dir, out_dir=out_dir, as_of=day, known_at=known_at,
+                          lang=lang, jobs=options.jobs, notebooks_dir=options.notebooks_dir, timeout=options.timeout,
                           command_line=options.command_line, progress=False, on_result=on_result)
     outcome.reports = summary
     n, f = len(summary.results), len(summary.failed)
