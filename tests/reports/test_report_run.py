@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -14,7 +15,7 @@ import impact
 from impact.core.catalog import Catalog
 from impact.store.store import Store
 
-from .conftest import AS_OF, TODAY, FullRun
+from .conftest import TODAY, FullRun
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +54,8 @@ def test_manifest(full_run: FullRun, catalog: Catalog) -> None:
                 "finished_at", "duration_s", "jobs", "status", "reports"):
         assert key in m, key
     assert m["catalog_hash"] == catalog.content_hash
-    assert m["store_hash"] == Store(full_run.store).content_hash(AS_OF)
+    known_at = dt.datetime.fromisoformat(m["known_at"].replace("Z", "+00:00"))
+    assert m["store_hash"] == Store(full_run.store).content_hash(known_at) == Store(full_run.store).content_hash()
     assert m["version"] == impact.__version__
     assert m["command"].startswith("impact report --all")
     assert m["as_of"] == TODAY and m["lang"] == "de" and m["status"] == "ok" and m["jobs"] == 2

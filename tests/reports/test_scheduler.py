@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -81,7 +82,10 @@ def test_run_ingests_moves_and_reports(tmp_path: Path, min_catalog_dir: Path, mi
     out = reports / TODAY
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "ok" and manifest["n_reports"] == 18
-    assert manifest["store_hash"] == Store(store).content_hash(AS_OF)
+    # the knowledge date is "now" after the inbox was ingested: the file just accepted counts
+    known_at = dt.datetime.fromisoformat(manifest["known_at"].replace("Z", "+00:00"))
+    assert manifest["as_of"] == AS_OF.isoformat() and known_at >= Store(store).ledger()["received_at"].max()
+    assert manifest["store_hash"] == Store(store).content_hash(known_at) == Store(store).content_hash()
     assert len(list(out.glob("*.html"))) == 19 and len(list(out.glob("*.ipynb"))) == 18
     log = (reports / "impact-run.log").read_text(encoding="utf-8")
     assert "kiezbox-2026.csv: accepted" in log and "falsch.csv: rejected" in log
