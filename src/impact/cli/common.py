@@ -35,6 +35,7 @@ __all__ = [
     "ImpactGroup",
     "as_of_option",
     "bilingual",
+    "catalog_failure",
     "catalog_option",
     "cli_settings",
     "fail",
@@ -235,17 +236,18 @@ def fail(exit_code: int, message: str) -> NoReturn:
     sys.exit(exit_code)
 
 
+def catalog_failure(exc: CatalogError, lang: str | None = None) -> str:
+    """The catalog's problems, one line each (file, indicator, key, problem), in ``lang``; when no
+    language was chosen, each line in the help language and in English."""
+    return exc.message(lang) if lang else exc.message(help_lang(), also=SOURCE_LANG)
+
+
 def load_catalog_or_exit(catalog_dir: Path | None, lang: str | None = None) -> Catalog:
-    """Load the catalog; on problems print each (file, indicator, key, problem) and exit 1."""
+    """Load the catalog (default: the configured directory); on problems print each and exit 1."""
     try:
         return load_catalog(catalog_dir if catalog_dir is not None else cli_settings().catalog_dir)
     except CatalogError as exc:
-        _ = texts(lang or help_lang())
-        click.echo(_.ngettext("The catalog has {n} problem:", "The catalog has {n} problems:", len(exc.problems)),
-                   err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(EXIT_INVALID)
+        fail(EXIT_INVALID, catalog_failure(exc, lang))
 
 
 @contextmanager
@@ -254,12 +256,7 @@ def user_errors(lang: str | None = None) -> Iterator[None]:
     try:
         yield
     except CatalogError as exc:
-        _ = texts(lang or help_lang())
-        click.echo(_.ngettext("The catalog has {n} problem:", "The catalog has {n} problems:", len(exc.problems)),
-                   err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(EXIT_INVALID)
+        fail(EXIT_INVALID, catalog_failure(exc, lang))
     except ImpactError as exc:
         fail(exc.exit_code, exc.message(lang or help_lang()))
     except OSError as exc:

@@ -56,15 +56,37 @@ class ImpactError(Exception):
 
 @dataclass(frozen=True)
 class CatalogProblem:
-    """One mistake in the indicator catalog: which file, which entry, what is wrong."""
+    """One mistake in the indicator catalog: which file, which entry (indicator), which key, what is wrong.
+
+    ``message`` is the English message id with ``{field}`` names, ``fields`` their values; the text
+    is looked up in the user's language by :meth:`text` (gettext, like every user-facing string).
+    """
 
     file: str
     entry: str | None
     message: str
+    key: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def text(self, lang: str | None = "en") -> str:
+        """What is wrong, in ``lang``."""
+        from impact.core.i18n import texts
+
+        return texts(lang)(self.message, **dict(self.fields))
+
+    @property
+    def where(self) -> str:
+        """``file [entry] key`` (the parts that are known)."""
+        return self.file + (f" [{self.entry}]" if self.entry else "") + (f" {self.key}" if self.key else "")
+
+    def line(self, lang: str | None = "en", also: str | None = None) -> str:
+        """``file [entry] key: text`` in ``lang``, followed by `` / `` and the text in ``also`` if it differs."""
+        text = self.text(lang)
+        second = self.text(also) if also else text
+        return f"{self.where}: {text}" + (f" / {second}" if second != text else "")
 
     def __str__(self) -> str:
-        where = f"{self.file}" + (f" [{self.entry}]" if self.entry else "")
-        return f"{where}: {self.message}"
+        return self.line("de", also="en")
 
 
 class CatalogError(ImpactError):
@@ -75,6 +97,19 @@ class CatalogError(ImpactError):
     def __init__(self, problems: list[CatalogProblem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def message(self, lang: str = "de", also: str | None = None) -> str:
+        """A heading and one line per problem in ``lang`` (each followed by ``also``'s text if given)."""
+        from impact.core.i18n import texts
+
+        heads = []
+        for language in (lang, also or lang):
+            _ = texts(language)
+            head = _.ngettext("The catalog has {n} problem:", "The catalog has {n} problems:", len(self.problems))
+            if head not in heads:
+                heads.append(head)
+        head = " / ".join(heads)
+        return "\n".join([head, *(f"  {p.line(lang, also)}" for p in self.problems)])
 
 
 class Message:

@@ -69,3 +69,48 @@ def test_version_matches_package_metadata() -> None:
     from importlib.metadata import version
 
     assert impact.__version__ == version("impact")
+
+
+def test_every_setting_comes_from_one_read_of_the_environment(tmp_path: Path) -> None:
+    env = {"IMPACT_HOME": str(tmp_path), "IMPACT_TOKENS": str(tmp_path / "t.json"),
+           "IMPACT_NOW": "2025-03-04T05:06:07Z", "IMPACT_LOCALE_DIRS": f"{tmp_path / 'a'}:{tmp_path / 'b'}",
+           "IMPACT_REPORT_DEBUG": "1", "IMPACT_PORTAL_MAX_BYTES": "1000", "IMPACT_PORTAL_ATTEMPTS": "x.json",
+           "IMPACT_PORTAL_CLIENT_ENV": "HTTP_X_REAL_IP", "IMPACT_LANG": "en"}
+    s = settings(env)
+    assert s.root == tmp_path and s.catalog_dir == tmp_path / "indicators"
+    assert s.tokens_path == tmp_path / "t.json"
+    assert s.now == dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.UTC) and s.clock() == s.now
+    assert s.locale_dirs == (tmp_path / "a", tmp_path / "b")
+    assert (s.report_debug, s.portal_max_bytes, s.portal_attempts, s.portal_client_env, s.lang) == (
+        True, 1000, "x.json", "HTTP_X_REAL_IP", "en")
+    plain = settings({"IMPACT_HOME": str(tmp_path)})
+    assert (plain.now, plain.tokens_path, plain.report_debug) == (None, tmp_path / "data" / "portal" / "tokens.json",
+                                                                  False)
+    assert abs((plain.clock() - dt.datetime.now(dt.UTC)).total_seconds()) < 5
+
+
+@pytest.mark.parametrize(("name", "value"), [("IMPACT_MAX_BYTES", "lots"), ("IMPACT_MAX_BYTES", "-5"),
+                                             ("IMPACT_TODAY", "31.12.2025"), ("IMPACT_NOW", "yesterday"),
+                                             ("IMPACT_PORTAL_MAX_BYTES", "0")])
+def test_malformed_setting_names_the_variable(name: str, value: str) -> None:
+    from impact.core.config import SettingsError
+
+    with pytest.raises(SettingsError) as info:
+        settings({name: value})
+    assert info.value.exit_code == 2
+    for lang in ("de", "en"):
+        assert name in info.value.message(lang) and value in info.value.message(lang)
+    assert "Umgebungsvariable" in info.value.message("de")
+
+
+def test_malformed_setting_at_the_command_line_is_a_message(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "IMPACT_MAX_BYTES": "lots"}
+    exe = Path(sys.executable).with_name("impact")
+    proc = subprocess.run([str(exe), "catalog", "check"], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "IMPACT_MAX_BYTES" in proc.stderr and "Traceback" not in proc.stderr

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IMPACT = Path(sys.executable).with_name("impact")
 
 GUIDING_IDEAS = {"nachhaltig", "gemeinwohlorientiert", "resilient", "kooperativ"}
@@ -221,7 +221,7 @@ def test_all_problems_reported_in_one_pass(broken_copy: Path) -> None:
                  "guiding_ideas: [nachhaltigg, resilient]")
     replace_once(broken_copy / "gemeinwohlorientiert.yaml", "      en: Dwell quality at Hardenbergplatz\n", "")
     proc = run_impact("catalog", "check", "--catalog", str(broken_copy))
-    assert_reported(proc, "[combined-sewer-overflow]", "[dwell-quality-score]", "2 problem(s)")
+    assert_reported(proc, "[combined-sewer-overflow]", "[dwell-quality-score]", "2 problems")
 
 
 def test_environment_variable_selects_catalog(broken_copy: Path) -> None:
@@ -229,3 +229,85 @@ def test_environment_variable_selects_catalog(broken_copy: Path) -> None:
     proc = run_impact("catalog", "--format", "json", catalog_dir=broken_copy)
     assert_reported(proc, "[dwell-quality-score]")
     assert proc.stdout == ""
+
+
+# ---------------------------------------------------------------------------- 0.2 fields on the command line
+
+
+def add_to_indicator(path: Path, ident: str, lines: str) -> None:
+    """Insert YAML ``lines`` (indented as indicator keys) right after ``- id: <ident>``."""
+    text = path.read_text(encoding="utf-8")
+    anchor = f"  - id: {ident}\n"
+    assert anchor in text, ident
+    path.write_text(text.replace(anchor, anchor + lines, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("lines", "key", "fragment"), [
+    ("    conflicts_with:\n      - {indicator: no-such-indicator, note: {de: x, en: x}}\n",
+     "conflicts_with[0].indicator", "unknown indicator 'no-such-indicator'"),
+    ("    references: {sdg: ['11.6']}\n", "references.sdg", "'11.6' is not an SDG indicator id"),
+    ("    references: {sdg: [11-6-2]}\n", "references.sdg", "is not an SDG indicator id"),
+])
+def test_check_refuses_with_file_indicator_and_key(broken_copy: Path, lines: str, key: str, fragment: str) -> None:
+    add_to_indicator(broken_copy / "kooperativ.yaml", "payout-days", lines)
+    proc = run_impact("catalog", "check", "--catalog", str(broken_copy))
+    assert_reported(proc, f"indicators/kooperativ.yaml [payout-days] {key}: ", fragment)
+
+
+def test_check_refuses_a_milestone_outside_the_target_dates(broken_copy: Path) -> None:
+    f = broken_copy / "resilient.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("kiezbox: {baseline: 5, baseline_date: 2022-01-01, target: 45,")
+    first = text.index("milestones: [", start)
+    f.write_text(text[:first] + "milestones: [{date: 2030-01-01, value: 30}], old_" + text[first:], encoding="utf-8")
+    proc = run_impact("catalog", "check", "--catalog", str(broken_copy), "--lang", "en")
+    assert_reported(proc, "indicators/resilient.yaml [crisis-awareness] targets.kiezbox.milestones[0].date: ",
+                    "must lie strictly between", "targets.kiezbox.old_milestones: unknown key 'old_milestones'")
+    assert "Der Katalog" not in proc.stderr  # --lang en: English only
+
+
+def test_check_refuses_a_history_entry_without_reason(broken_copy: Path) -> None:
+    replace_once(broken_copy / "resilient.yaml",
+                 "kiezbox: {baseline: 5, baseline_date: 2022-01-01, target: 45,",
+                 "kiezbox: {baseline: 5, baseline_date: 2022-01-01, target: 45, valid_from: 2024-01-01, "
+                 "reason: {de: neu, en: new}, decided_by: Team, history: [{valid_from: 2022-01-01, target: 60, "
+                 "target_date: 2025-12-31, decided_by: Team}],")
+    proc = run_impact("catalog", "check", "--catalog", str(broken_copy), "--lang", "de")
+    assert_reported(proc, "indicators/resilient.yaml [crisis-awareness] targets.kiezbox.history[0].reason: ",
+                    "'reason' fehlt")
+    assert "missing 'reason'" not in proc.stderr  # --lang de: German only
+
+
+def test_json_has_every_field(catalog_json: dict[str, Any]) -> None:
+    keys = {"cumulative", "effect", "conflicts_with", "references", "evidence_required", "quality"}
+    for ind in catalog_json["indicators"]:
+        assert keys <= set(ind), ind["id"]
+        for t in ind["targets"].values():
+            assert {"milestones", "tolerance", "history", "valid_from", "reason", "decided_by"} <= set(t)
+    assert "conflicts" in catalog_json
+
+
+@pytest.mark.parametrize(("lang", "words"), [("de", ("Zeigt den Indikatorenkatalog", "Sprache")),
+                                             ("en", ("Show the indicator catalog", "Language"))])
+def test_help_in_both_languages(lang: str, words: tuple[str, ...]) -> None:
+    proc = run_impact("catalog", "--help", "--lang", lang)
+    assert proc.returncode == 0, proc.stderr
+    for word in words:
+        assert word in proc.stdout
+    check = run_impact("catalog", "check", "--help", "--lang", lang)
+    assert ("Prüft den Katalog" if lang == "de" else "Check the catalog") in check.stdout
+
+
+def test_text_output_in_german() -> None:
+    proc = run_impact("catalog", "--lang", "de")
+    assert proc.returncode == 0, proc.stderr
+    assert "Indikatoren" in proc.stdout and "Kennung" in proc.stdout
+    ok = run_impact("catalog", "check", "--lang", "de")
+    assert ok.stdout.startswith("Katalog in Ordnung:") and "catalog OK" not in ok.stdout
+
+
+def test_a_key_written_twice_is_refused(broken_copy: Path) -> None:
+    replace_once(broken_copy / "resilient.yaml", "kiezbox: {baseline: 5, baseline_date: 2022-01-01, target: 45,",
+                 "kiezbox: {baseline: 5, baseline_date: 2022-01-01, target: 45, target: 50,")
+    proc = run_impact("catalog", "check", "--catalog", str(broken_copy), "--lang", "en")
+    assert_reported(proc, "indicators/resilient.yaml target: line ", "the key 'target' is written twice")

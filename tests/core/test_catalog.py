@@ -131,20 +131,16 @@ def test_target_band_needs_band(min_catalog_dir: Path) -> None:
     assert any("[test-satisfaction]" in p and "needs 'band: [low, high]'" in p for p in out), out
 
 
-def test_target_band_target_inside_band(min_catalog_dir: Path) -> None:
+@pytest.mark.parametrize(("target", "band", "fragment"), [
+    (4.8, [3.5, 4.5], "target 4.8 lies outside its band"),
+    (4.0, [4.5, 3.5], "band low must not exceed band high"),
+])
+def test_target_band_checks(min_catalog_dir: Path, target: float, band: list[float], fragment: str) -> None:
     edit_indicator(min_catalog_dir, "test-satisfaction",
-                   targets={"kiezbox": {"baseline": 2.0, "baseline_date": "2022-01-01", "target": 4.8,
-                                        "target_date": "2025-12-31", "band": [3.5, 4.5]}})
+                   targets={"kiezbox": {"baseline": 2.0, "baseline_date": "2022-01-01", "target": target,
+                                        "target_date": "2025-12-31", "band": band}})
     out = problems(min_catalog_dir)
-    assert any("target 4.8 lies outside its band" in p for p in out), out
-
-
-def test_target_band_low_above_high(min_catalog_dir: Path) -> None:
-    edit_indicator(min_catalog_dir, "test-satisfaction",
-                   targets={"kiezbox": {"baseline": 2.0, "baseline_date": "2022-01-01", "target": 4.0,
-                                        "target_date": "2025-12-31", "band": [4.5, 3.5]}})
-    out = problems(min_catalog_dir)
-    assert any("band low must not exceed band high" in p for p in out), out
+    assert any("[test-satisfaction] targets.kiezbox.band: " in p and fragment in p for p in out), out
 
 
 def test_band_only_for_target_band(min_catalog_dir: Path) -> None:
@@ -181,8 +177,8 @@ def test_baseline_date_before_target_date(min_catalog_dir: Path) -> None:
 def test_unknown_key_with_did_you_mean(min_catalog_dir: Path) -> None:
     edit_indicator(min_catalog_dir, "test-users", frequncy="quarterly")
     out = problems(min_catalog_dir)
-    assert ("catalog/indicators.yaml [test-users]: unbekannter Schlüssel 'frequncy' (meinten Sie 'frequency'?)"
-            " / unknown key 'frequncy' (did you mean 'frequency'?)") in out, out
+    assert ("catalog/indicators.yaml [test-users] frequncy: unbekannter Schlüssel 'frequncy' (meinten Sie "
+            "'frequency'?) / unknown key 'frequncy' (did you mean 'frequency'?)") in out, out
 
 
 def test_unknown_principle_with_did_you_mean(min_catalog_dir: Path) -> None:
@@ -221,6 +217,7 @@ def test_field_checks(min_catalog_dir: Path, key: str, value: object, fragment: 
 def test_messages_are_german_first_then_english(min_catalog_dir: Path) -> None:
     edit_indicator(min_catalog_dir, "test-users", frequency="weekly")
     (message,) = problems(min_catalog_dir)
+    assert message.startswith("catalog/indicators.yaml [test-users] frequency: ")  # file, indicator, key
     german, english = message.split(": ", 1)[1].split(" / ", 1)
     assert german.startswith("'frequency' muss einer von")
     assert english.startswith("'frequency' must be one of")

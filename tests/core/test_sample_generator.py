@@ -20,7 +20,7 @@ import pytest
 from impact.core.catalog import Catalog
 from impact.core.periods import parse_period
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 UNTIL = dt.date(2026, 10, 31)
 FILES = {
@@ -219,7 +219,7 @@ def test_series_move_toward_targets_mostly(catalog: Catalog) -> None:
                 series.setdefault(r.indicator_id, []).append(r.value)
         for ind_id, values in series.items():
             t = catalog.indicators[ind_id].targets[project_id]
-            if len(values) < 3 or t.band is not None:
+            if len(values) < 3 or t.band is not None or t.target is None:
                 continue
             moved = values[-1] - values[0]
             if moved * (t.target - t.baseline) > 0:
@@ -228,6 +228,39 @@ def test_series_move_toward_targets_mostly(catalog: Catalog) -> None:
                 away += 1
     assert away >= 2, "some series must move away from their target"
     assert toward > 4 * away
+
+
+def test_cumulative_series_never_fall(catalog: Catalog, committed: dict[str, bytes]) -> None:
+    cumulative = {i.id for i in catalog.indicators.values() if i.cumulative}
+    assert {"datasets-opened", "reuse-by-others", "retention-area-planned"} <= cumulative
+    checked = 0
+    for name, data in committed.items():
+        if name == "kiezbox_korrektur.csv":
+            continue
+        series: dict[str, list[tuple[str, float]]] = {}
+        for r in read_rows(name, data):
+            if r["indicator_id"] in cumulative and not r["breakdown"]:
+                series.setdefault(r["indicator_id"], []).append((r["period"], float(r["value"])))
+        for ind, points in series.items():
+            values = [v for _, v in sorted(points)]
+            assert values == sorted(values), (name, ind, points)
+            checked += 1
+    assert checked >= 5
+
+
+def test_side_effects_are_covered_and_one_tolerance_is_crossed(catalog: Catalog, committed: dict[str, bytes]) -> None:
+    rows = [r for name, data in committed.items() for r in read_rows(name, data)]
+    crossed = []
+    side_effects = [(p, i) for i in catalog.indicators.values() if i.unintended for p in i.targets]
+    assert {p for p, _ in side_effects} == set(catalog.projects)  # every pilot watches a side effect
+    for project_id, ind in side_effects:
+        tol = ind.targets[project_id].tolerance
+        assert tol is not None
+        values = [(parse_period(r["period"]), float(r["value"])) for r in rows
+                  if r["project_id"] == project_id and r["indicator_id"] == ind.id and not r["breakdown"]]
+        assert values, (project_id, ind.id)
+        crossed += [(ind.id, p.label) for p, v in values if p is not None and tol.crossed(v, ind.direction, p.end)]
+    assert ("rent-pressure-hardenbergplatz", "2025") in crossed, crossed
 
 
 # ---------------------------------------------------------------------------- formats and content
