@@ -80,6 +80,9 @@ AWAY_FROM_TARGET = {("hardenbergplatz", "conflicts-accidents"), ("data-governanc
 #: series that lag clearly behind their trajectory
 LAGGING = {("smart-water", "agencies-using-water-model"), ("kiezbox", "crisis-awareness"),
            ("hardenbergplatz", "mobility-hub-providers")}
+#: side effects whose series crosses its tolerance (the reports must show the warning); the others
+#: drift towards their limit but stay within it
+CROSSING = {("hardenbergplatz", "rent-pressure-hardenbergplatz")}
 
 OUTAGE_NOTES = (
     "Ausfall wegen Stromstörung in Köpenick",
@@ -112,9 +115,9 @@ class Row:
 # --------------------------------------------------------------------------- series
 
 
-def _is_cumulative(ind: Indicator) -> bool:
-    text = ind.definition.de
-    return "kumuliert" in text or "(Bestand" in text
+def _never_falls(ind: Indicator) -> bool:
+    """Cumulative counts (catalog field ``cumulative``) and stocks of things that are only added."""
+    return ind.cumulative or "(Bestand" in ind.definition.de
 
 
 def _is_additive(ind: Indicator) -> bool:
@@ -156,15 +159,19 @@ def _series(ind: Indicator, project: Project, periods: list[Period], rng: random
     t = ind.targets[project.id]
     span = (t.target_date - t.baseline_date).days
     key = (project.id, ind.id)
-    if key in AWAY_FROM_TARGET:
-        reach = rng.uniform(-0.45, -0.15)
+    if t.target is None:  # a side effect watched by its tolerance: drift towards (or across) the limit
+        limit = t.tolerance.limit if t.tolerance else t.baseline
+        goal, reach = limit, rng.uniform(1.4, 1.7) if key in CROSSING else rng.uniform(0.3, 0.6)
+    elif key in AWAY_FROM_TARGET:
+        goal, reach = t.target, rng.uniform(-0.45, -0.15)
     elif key in LAGGING:
-        reach = rng.uniform(0.25, 0.45)
+        goal, reach = t.target, rng.uniform(0.25, 0.45)
     else:
-        reach = rng.uniform(0.85, 1.25)
+        goal, reach = t.target, rng.uniform(0.85, 1.25)
     shape = rng.choice((0.7, 1.0, 1.0, 1.4))
-    delta = t.target - t.baseline
-    rel = rng.uniform(0.05, 0.1)  # noise grows with the level, so small values do not jump to zero
+    delta = goal - t.baseline
+    # noise grows with the level, so small values do not jump to zero; side effects scatter less
+    rel = rng.uniform(0.05, 0.1) if t.target is not None else rng.uniform(0.01, 0.02)
     values = []
     for p in periods:
         x = min(max((_midpoint(p) - t.baseline_date).days / span, 0.0), 1.15)
@@ -173,8 +180,8 @@ def _series(ind: Indicator, project: Project, periods: list[Period], rng: random
             v *= 1 + 0.18 * math.sin(2 * math.pi * (p.start.month - 4) / 12)
         v += rng.gauss(0, rel * (0.4 * abs(v) + 0.1 * abs(delta)))
         values.append(v)
-    if _is_cumulative(ind) and values:
-        floor = min(t.baseline, t.target)
+    if _never_falls(ind) and values:
+        floor = t.baseline if t.target is None else min(t.baseline, t.target)
         out, top = [], floor
         for v in values:
             top = max(top, v)
