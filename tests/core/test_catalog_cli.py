@@ -310,4 +310,5 @@ def test_a_key_written_twice_is_refused(broken_copy: Path) -> None:
     replace_once(broken_copy / "resilient.yaml", "kiezbox: {baseline: 5, baseline_date: 2022-01-01, target: 45,",
                  "kiezbox: {baseline: 5, baseline_date: 2022-01-01, target: 45, target: 50,")
     proc = run_impact("catalog", "check", "--catalog", str(broken_copy), "--lang", "en")
-    assert_reported(proc, "indicators/resilient.yaml target: line ", "the key 'target' is written twice")
+    assert_reported(proc, "indicators/resilient.yaml [crisis-awareness] target: line ",
+                    "the key 'target' is written twice")

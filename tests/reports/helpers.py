@@ -43,7 +43,8 @@ def _value(ind: Indicator, project: str, day: dt.date, rng: random.Random) -> fl
     t = ind.targets[project]
     span = max((t.target_date - t.baseline_date).days, 1)
     frac = min(max((day - t.baseline_date).days / span, 0.0), 1.2) * rng.uniform(0.6, 1.0)
-    v = t.baseline + frac * (t.target - t.baseline)
+    goal = t.target if t.target is not None else t.tolerance.limit if t.tolerance else t.baseline  # side effect
+    v = t.baseline + frac * (goal - t.baseline)
     v *= rng.uniform(0.95, 1.05)
     if ind.min is not None:
         v = max(v, ind.min)

@@ -122,7 +122,8 @@ def load_yaml(path: Path, col: Collector) -> Any:
     """
     spot = col.spot(path)
     try:
-        loader = _Loader(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        loader = _Loader(text)
         try:
             doc = loader.get_single_data()
         finally:
@@ -139,9 +140,25 @@ def load_yaml(path: Path, col: Collector) -> Any:
         spot.add(None, N_("invalid YAML: {problem}"), problem=exc)
         return None
     for key, line in loader.duplicates:
-        spot.add(key, N_("line {line}: the key '{key}' is written twice in the same mapping; YAML would "
-                         "keep only the last one"), line=line, key=key)
+        entry = _entry_at(text, line)
+        Spot(col, path, entry).add(key, N_("line {line}: the key '{key}' is written twice in the same mapping; YAML "
+                                          "would keep only the last one"), line=line, key=key)
     return doc
+
+
+_ENTRY_ID = re.compile(r"^\s*-\s*\{?\s*id:\s*([a-z0-9_-]+)")
+
+
+def _entry_at(text: str, line: int) -> str | None:
+    """The id of the list entry (``- id: …``) that line ``line`` (1-based) belongs to, if any."""
+    entry = None
+    for number, content in enumerate(text.splitlines()[:line], 1):
+        m = _ENTRY_ID.match(content)
+        if m:
+            entry = m.group(1)
+        if number == line:
+            break
+    return entry
 
 
 def read_text(raw: Any, key: str, spot: Spot, required: bool = True) -> Text:
