@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    catalog = load_catalog()
+    catalog = load_catalog(ROOT / "indicators")
     print(f"catalog: {len(catalog.indicators)} indicators, {len(catalog.projects)} projects")
     sample = sample_values(catalog)
     if sample is None:

@@ -28,7 +28,7 @@ def build_store() -> Path:
 
     shutil.rmtree(WORK, ignore_errors=True)
     store = Store(WORK / "store")
-    catalog = load_catalog()
+    catalog = load_catalog(ROOT / "indicators")
     files = sorted(p for p in (ROOT / "data" / "sample").iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
     if not files:
         sys.exit("data/sample/ has no submission files")
