@@ -312,3 +312,42 @@ def test_a_key_written_twice_is_refused(broken_copy: Path) -> None:
     proc = run_impact("catalog", "check", "--catalog", str(broken_copy), "--lang", "en")
     assert_reported(proc, "indicators/resilient.yaml [crisis-awareness] target: line ",
                     "the key 'target' is written twice")
+
+
+# ---------------------------------------------------------------------------- 0.2 content rules
+
+
+def test_every_pilot_watches_a_side_effect_grounded_in_the_framework(catalog_json: dict[str, Any]) -> None:
+    side = [i for i in catalog_json["indicators"] if i["effect"] == "unintended"]
+    assert {p for i in side for p in i["projects"]} == PROJECTS
+    for ind in side:
+        assert "004 §" in ind["framework_section"], ind["id"]
+        for project, t in ind["targets"].items():
+            assert t["tolerance"] is not None and t["illustrative"] is True, (ind["id"], project)
+
+
+def test_trade_offs_milestones_and_a_target_change(catalog_json: dict[str, Any]) -> None:
+    assert len(catalog_json["conflicts"]) >= 4
+    changed = 0
+    for ind in catalog_json["indicators"]:
+        for project, t in ind["targets"].items():
+            if t["target"] is not None:
+                assert t["milestones"], (ind["id"], project)
+                assert {m["term"] for m in t["milestones"]} >= {"short", "medium"}, (ind["id"], project)
+            if t["history"]:
+                changed += 1
+                assert t["reason"]["de"] and t["reason"]["en"] and t["decided_by"] and t["valid_from"]
+                assert all(v["reason"]["de"] and v["reason"]["en"] for v in t["history"])
+    assert changed >= 1
+
+
+def test_every_cumulative_definition_is_marked(catalog_json: dict[str, Any]) -> None:
+    for ind in catalog_json["indicators"]:
+        says = "kumuliert" in ind["definition"]["de"]
+        assert ind["cumulative"] == says, ind["id"]
+
+
+def test_references_are_used_sparingly_and_well_formed(catalog_json: dict[str, Any]) -> None:
+    refs = {ind["id"]: ind["references"] for ind in catalog_json["indicators"] if ind["references"]}
+    assert refs.get("combined-sewer-overflow") == {"sdg": ["6.3.1"]}
+    assert len(refs) >= 5
