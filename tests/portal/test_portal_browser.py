@@ -142,3 +142,16 @@ def test_flood_then_a_team_submits(driver, running_portal, tmp_path) -> None:
     b.clickable(driver, "button.impact-submit").click()
     b.wait_text(driver, ".impact-receipt", "Eingereicht und gespeichert.")
     assert "2025-Q3" in set(Store(running_portal.store_dir).values()["period"])
+
+
+def test_a_page_whose_session_ended_says_so(driver, running_portal) -> None:
+    """When the session ends (here: signed out from another tab), its kernel stops and the page
+    shows, in its language, that the connection has ended — instead of silently ignoring clicks."""
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"], "en")
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    b.clickable(driver, "button.impact-upload")
+    driver.execute_script("fetch('logout', {credentials: 'same-origin'})")
+    banner = b.wait_text(driver, "#impact-disconnected", "The connection to the portal has ended")
+    assert "reload the page" in banner
+    assert b.css(driver, "#impact-disconnected").get_attribute("role") == "alert"

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from impact.apps.serving import Gate, ServeConfig
 
 __all__ = ["COOKIE", "ActivityWebsocket", "BoundKernelManager", "KernelIdRedactor", "OwnedShutdownHandler",
-           "OwnerAuthorizer", "PageHandler", "ServingState", "SessionIdentity", "client_address", "page_html",
+           "OwnerAuthorizer", "PageHandler", "PlainErrors", "ServingState", "SessionIdentity", "client_address", "page_html",
            "session_of", "set_session_cookie"]
 
 COOKIE = "impact-session"
@@ -60,6 +60,7 @@ class ServingState:
     registry: SessionRegistry
     gate: Gate | None = None
     reserved: int = 0  # page loads between the capacity check and their kernel's start
+    sockets: dict[str, set[Any]] = field(default_factory=dict)  # kernel id -> its open websockets
     kernel_ids: Any = field(default=lambda: [])  # the kernel manager's list_kernel_ids, set at start
 
 
@@ -147,7 +148,16 @@ class OwnerAuthorizer(Authorizer):
         return allowed
 
 
-class PageHandler(TornadoVoilaHandler):
+class PlainErrors:
+    """Errors as a short plain text (Jupyter's error pages need assets the apps do not serve)."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        handler: Any = self
+        handler.set_header("Content-Type", "text/plain; charset=utf-8")
+        handler.finish(f"{status_code} {handler._reason}\n")
+
+
+class PageHandler(PlainErrors, TornadoVoilaHandler):
     """The app page (see the module docstring)."""
 
     async def prepare(self) -> None:  # type: ignore[override]
@@ -225,10 +235,22 @@ class BoundKernelManager(AsyncMappingKernelManager):
     async def shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
         self.impact_state.registry.unbind(kernel_id)
         await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+        for socket in self.impact_state.sockets.pop(kernel_id, set()):  # the page learns it at once
+            socket.close()
 
 
-class ActivityWebsocket(VoilaKernelWebsocketHandler):
-    """The kernel channel; every message from the browser keeps its session alive."""
+class ActivityWebsocket(PlainErrors, VoilaKernelWebsocketHandler):
+    """The kernel channel; every message from the browser keeps its session alive. It is closed
+    when its kernel is shut down, so the page can say that the connection has ended."""
+
+    async def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        state_of(self).sockets.setdefault(kernel_id, set()).add(self)
+        await super().open(kernel_id)
+
+    def on_close(self) -> None:
+        sockets = state_of(self).sockets.get(getattr(self, "kernel_id", ""), set())
+        sockets.discard(self)
+        super().on_close()
 
     def on_message(self, ws_message: Any) -> Any:
         session = session_of(self)
@@ -237,7 +259,7 @@ class ActivityWebsocket(VoilaKernelWebsocketHandler):
         return super().on_message(ws_message)
 
 
-class OwnedShutdownHandler(VoilaShutdownKernelHandler):
+class OwnedShutdownHandler(PlainErrors, VoilaShutdownKernelHandler):
     """``POST /voila/api/shutdown/<kernel>`` (sent when the tab closes): its own session only."""
 
     @tornado.web.authenticated
