@@ -329,3 +329,11 @@ def test_target_is_frozen_and_keeps_positional_order() -> None:
     assert (t.illustrative, t.band, t.milestones) == (True, None, ())
     with pytest.raises(AttributeError):
         t.target = 5  # type: ignore[misc]
+
+
+def test_history_target_date_defaults_to_the_current_one(min_catalog_dir: Path) -> None:
+    entry = {k: v for k, v in HISTORY[0].items() if k not in ("target_date", "milestones")}
+    edit_indicator(min_catalog_dir, "test-users", targets=users_target(history=[entry], target_date="2025-06-30",
+                                                                        **CHANGE))
+    t = load_catalog(min_catalog_dir).indicators["test-users"].targets["kiezbox"]
+    assert t.original.target_date == D(2025, 6, 30) and t.original.target == 1500.0

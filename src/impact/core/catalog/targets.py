@@ -10,7 +10,8 @@ Every check names the key it concerns, e.g. ``targets.kiezbox.milestones[1].date
 * ``tolerance`` (``limit``, ``date``, optional ``note``) only for ``higher_is_better`` or
   ``lower_is_better`` indicators; the date does not lie before the baseline date.
 * ``history`` lists earlier targets, oldest first, each with ``valid_from``, ``target``,
-  ``target_date`` (``band``), ``reason`` in German and English and ``decided_by``; the current
+  ``target_date`` (default: the current one's), ``band``, ``reason`` in German and English and
+  ``decided_by``; the current
   target then needs ``valid_from``, ``reason`` and ``decided_by`` too, and every ``valid_from`` comes
   after the one before it.
 * A cumulative indicator never falls: target and milestones do not lie below the baseline, and
@@ -104,17 +105,18 @@ def _band(raw: Any, key: str, target: float | None, spot: Spot, rules: TargetRul
 
 
 def _goal(t: dict[str, Any], prefix: str, spot: Spot, rules: TargetRules, base: float | None,
-          bdate: dt.date | None, *, optional: bool = False) -> _Goal:
-    """``target``, ``target_date`` and ``band`` of the current target or of a history entry."""
+          bdate: dt.date | None, *, optional: bool = False, default_date: dt.date | None = None) -> _Goal:
+    """``target``, ``target_date`` and ``band`` of the current target or of a history entry (whose
+    ``target_date`` defaults to the current one's, ``default_date``)."""
     tgt = None
     if "target" in t:
         tgt = read_number(t["target"], f"{prefix}target", spot, optional=optional)
     elif not optional:
         spot.add(f"{prefix}target", N_("missing '{name}'"))
-    tdate = None
+    tdate = default_date
     if "target_date" in t:
         tdate = read_date(t.get("target_date"), f"{prefix}target_date", spot)
-    elif tgt is not None or not optional:
+    elif default_date is None and (tgt is not None or not optional):
         spot.add(f"{prefix}target_date", N_("missing '{name}'"))
     rules.in_range(tgt, f"{prefix}target", spot)
     if bdate and tdate and bdate >= tdate:
@@ -197,7 +199,7 @@ def _reason(raw: Any, key: str, spot: Spot) -> Text | None:
 
 
 def _history(raw: Any, prefix: str, spot: Spot, rules: TargetRules, base: float | None,
-             bdate: dt.date | None) -> tuple[TargetVersion, ...]:
+             bdate: dt.date | None, tdate: dt.date | None) -> tuple[TargetVersion, ...]:
     out: list[TargetVersion] = []
     for key, v in each_mapping(raw, f"{prefix}history", spot, VERSION_KEYS,
                                N_("'history' must be a list of earlier targets, oldest first"),
@@ -205,7 +207,7 @@ def _history(raw: Any, prefix: str, spot: Spot, rules: TargetRules, base: float 
                                   "and 'decided_by'")):
         where = f"{key}."
         since = read_date(v.get("valid_from"), f"{where}valid_from", spot)
-        goal = _goal(v, where, spot, rules, base, bdate)
+        goal = _goal(v, where, spot, rules, base, bdate, default_date=tdate)
         reason = _reason(v.get("reason"), f"{where}reason", spot)
         by = _decided_by(v.get("decided_by"), f"{where}decided_by", spot)
         steps = _milestones(v.get("milestones"), f"{where}milestones", spot, rules, base, bdate, goal.target_date)
@@ -239,7 +241,7 @@ def _target(project: Project, t: dict[str, Any], spot: Spot, rules: TargetRules)
     milestones = _milestones(t.get("milestones"), f"{prefix}milestones", spot, rules, base, bdate, tdate)
     if milestones and goal.target is None:
         spot.add(f"{prefix}milestones", N_("'milestones' need a target"))
-    history = _history(t.get("history"), prefix, spot, rules, base, bdate)
+    history = _history(t.get("history"), prefix, spot, rules, base, bdate, goal.target_date)
     if "history" in t and goal.target is None:
         spot.add(f"{prefix}history", N_("a target 'history' needs a current target"))
     since = read_date(t["valid_from"], f"{prefix}valid_from", spot) if t.get("valid_from") is not None else None
