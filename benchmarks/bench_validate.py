@@ -43,7 +43,7 @@ def build_catalog(dest: Path) -> None:
                                    "target_date": "2027-12-31"} for p in range(N_PROJECTS)}
     indicators = [{
         "id": f"bench-i{i:03d}", "name": {"de": f"Indikator {i}", "en": f"Indicator {i}"},
-        "definition": {"de": "Benchmark", "en": "Benchmark"}, "unit": "count", "value_type": "count",
+        "definition": {"de": "Benchmark", "en": "Benchmark"}, "unit": "eur", "value_type": "amount_eur",
         "direction": "higher_is_better", "min": 0, "max": 1000000, "frequency": "monthly", "impact_step": 2,
         "guiding_ideas": ["kooperativ"], "principles": ["kooperativ-divers"], "perspectives": ["gemeinsame-gestaltung"],
         "breakdowns": ["district"], "source": {"de": "x", "en": "x"}, "method": {"de": "x", "en": "x"},
@@ -64,7 +64,7 @@ def write_submission(path: Path, rows: int, sep: str = ";") -> None:
         "indicator_id": pd.Series(ind).map(lambda i: f"bench-i{i:03d}"),
         "period": [f"{y}-{m:02d}" for y, m in zip(year, month, strict=True)],
         "value": [f"{v:.2f}".replace(".", ",") for v in values] if sep == ";" else [f"{v:.2f}" for v in values],
-        "unit": "Anzahl",
+        "unit": "EUR",
     })
     frame.to_csv(path, sep=sep, index=False, encoding="utf-8")
 

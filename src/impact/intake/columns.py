@@ -140,6 +140,19 @@ def _header_problems(header: list[str], frame: pd.DataFrame) -> tuple[dict[str, 
     return headers, keep, errors, warnings
 
 
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is blank; each column is looked at only for rows still blank so far."""
+    candidates = np.arange(len(frame))
+    for i in range(frame.shape[1]):
+        if not len(candidates):
+            break
+        cells = frame[i].iloc[candidates]
+        candidates = candidates[cells.str.strip().eq("").to_numpy(dtype=bool)]
+    blank = np.zeros(len(frame), dtype=bool)
+    blank[candidates] = True
+    return blank
+
+
 def build_table(name: str, header: list[str], frame: pd.DataFrame, style: str, encoding: str | None,
                 sep: str | None, errors: list[Problem], numeric: np.ndarray | None = None) -> RawTable:
     """The :class:`RawTable` of a grid of strings (``frame``: columns by position, rows in file order).
@@ -167,8 +180,7 @@ def build_table(name: str, header: list[str], frame: pd.DataFrame, style: str, e
     # drop rows blank in every column (Excel exports trailing ;;;; lines) and unreadable rows
     bad_rows = [p.row for p in errors if p.code == "bad_row"]
     if frame.shape[1]:
-        blank = pd.concat([frame[i].str.strip().eq("") for i in range(frame.shape[1])], axis=1).all(axis=1)
-        keep_rows = ~blank.to_numpy() & ~out.index.isin(bad_rows)
+        keep_rows = ~_blank_rows(frame) & ~out.index.isin(bad_rows)
     else:
         keep_rows = np.zeros(len(out), dtype=bool)
     out = out.loc[keep_rows]

@@ -35,6 +35,7 @@ __all__ = [
     "Check",
     "Failure",
     "SuiteError",
+    "cached_row_checks",
     "row_checks",
 ]
 
@@ -218,3 +219,19 @@ def row_checks(catalog: Catalog, *, today: dt.date, only_project: str | None = N
     return checks
 
 
+_SUITES: dict[tuple[int, dt.date, str | None], tuple[Catalog, list[Check]]] = {}
+_SUITES_KEPT = 8
+
+
+def cached_row_checks(catalog: Catalog, *, today: dt.date, only_project: str | None = None) -> list[Check]:
+    """:func:`row_checks`, remembered for the last few (catalog object, today, project): a portal
+    or a batch validating many files builds the suite once. Treat the list as read-only."""
+    key = (id(catalog), today, only_project)
+    hit = _SUITES.get(key)
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    checks = row_checks(catalog, today=today, only_project=only_project)
+    if len(_SUITES) >= _SUITES_KEPT:
+        _SUITES.pop(next(iter(_SUITES)))
+    _SUITES[key] = (catalog, checks)
+    return checks

@@ -24,7 +24,7 @@ import pandas as pd
 
 from impact.core.catalog import Catalog
 
-__all__ = ["number_hint", "standard_numbers", "whole_number_text", "without_unit"]
+__all__ = ["may_carry_unit", "number_hint", "standard_numbers", "whole_number_text", "without_unit"]
 
 # [0-9] rather than \d keeps these on pyarrow's fast regex engine (see impact.intake.expectations)
 _THOUSANDS_COMMA = r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$"
@@ -73,6 +73,12 @@ def standard_numbers(raw: pd.Series, style: str, typed: np.ndarray | None = None
         if leftover.any():
             unclear = leftover & _match(s, number_pattern)
     return out, unclear, np.zeros(n, dtype=bool)
+
+
+def may_carry_unit(values: pd.Series) -> bool:
+    """Whether any of ``values`` has a character a number does not (a unit, text): cheap to ask
+    of the distinct values before :func:`without_unit` looks at rows."""
+    return bool(values.str.contains(_NOT_NUMBER_CHAR).fillna(False).any())
 
 
 def without_unit(values: pd.Series, indicator_ids: pd.Series, catalog: Catalog) -> pd.Series:

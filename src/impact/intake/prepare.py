@@ -19,13 +19,16 @@ import pandas as pd
 from impact.core.catalog import Catalog
 from impact.core.periods import parse_period
 from impact.intake import expectations as ex
+from impact.intake.codes import codes_of, combine, first_rows
 from impact.intake.columns import RawTable
-from impact.intake.numbers import standard_numbers, without_unit
+from impact.intake.numbers import may_carry_unit, standard_numbers, without_unit
 
 __all__ = ["AMBIGUOUS", "derive", "prepare"]
 
 #: helper column (not checked by the suite): the value is ambiguous, a warning
 AMBIGUOUS = "_ambiguous"
+#: submission columns with few distinct values: categoricals from the start
+_LOW_CARDINALITY = ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value")
 
 
 def _nullable(s: pd.Series) -> pd.Series:
@@ -34,29 +37,79 @@ def _nullable(s: pd.Series) -> pd.Series:
     return s.where(s.ne(""), None)
 
 
+def _category(s: pd.Series) -> pd.Series:
+    """:func:`_nullable` as a categorical, worked out on the distinct values only."""
+    cat = s.astype("category").cat
+    stripped = cat.categories.to_series(index=None).str.strip().to_numpy(dtype=object)
+    new_codes, uniques = pd.factorize(np.where(stripped == "", None, stripped), use_na_sentinel=True)
+    mapping = np.append(new_codes, -1)  # code -1 (missing) stays missing
+    codes = mapping[cat.codes.to_numpy(dtype=np.int64)]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str")), index=s.index)
+
+
+def _as_categorical(results: list[Any], combined: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per-combination results (``None`` = missing) spread over the rows, as a categorical."""
+    res_codes, res_uniques = pd.factorize(pd.Series(results, dtype=object), use_na_sentinel=True)
+    res_codes = np.append(res_codes, -1)  # combination -1: missing
+    cat = pd.Categorical.from_codes(res_codes[combined], categories=pd.Index(res_uniques, dtype=object).astype(str))
+    return pd.Series(cat, index=index)
+
+
 def derive(columns: list[pd.Series], func: Callable[..., Any], kind: str = "text") -> pd.Series:
     """``func(*cells)`` computed once per distinct combination of ``columns`` (missing cells are
     ``None``), spread back over all rows: a categorical (``kind="text"``, ``None`` → missing) or
     float (``kind="float"``, ``None`` → NaN) Series on the same index."""
     index = columns[0].index
-    n = len(index)
-    combined = np.zeros(n, dtype=np.int64)
-    for col in columns:
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        combined = combined * (len(uniques) + 1) + (codes.astype(np.int64) + 1)
-        combined = pd.factorize(combined)[0].astype(np.int64)  # 0..k-1, keeps the numbers small
-    k = int(combined.max()) + 1 if n else 0
-    rep = np.zeros(k, dtype=np.int64)
-    rep[combined] = np.arange(n)  # some row of each group (all rows of a group agree)
-    cells = [[None if pd.isna(v) else v for v in col.iloc[rep].to_numpy(dtype=object)] for col in columns]
-    results = [func(*vals) for vals in zip(*cells, strict=True)]
+    parts = [codes_of(col) for col in columns]
+    if len(parts) == 1:  # the distinct values are the categories (and missing as the last)
+        codes, values = parts[0]
+        combined = np.where(codes < 0, len(values), codes)
+        combos: list[tuple[Any, ...]] = [(v,) for v in values] + [(None,)]
+    else:
+        combined = combine([(codes, len(values)) for codes, values in parts])
+        first = first_rows(combined)
+        combos = list(zip(*[[None if c < 0 else values[c] for c in codes[first]] for codes, values in parts],
+                          strict=True))
+    results = [func(*cells) for cells in combos]
     if kind == "float":
-        values = np.array([np.nan if r is None else float(r) for r in results] + [np.nan], dtype="float64")
-        return pd.Series(values[combined], index=index, dtype="float64")
-    res_codes, res_uniques = pd.factorize(pd.Series(results, dtype=object), use_na_sentinel=True)
-    res_codes = np.append(res_codes, -1)
-    cat = pd.Categorical.from_codes(res_codes[combined], categories=pd.Index(res_uniques, dtype=object).astype(str))
-    return pd.Series(cat, index=index)
+        floats = np.array([np.nan if r is None else float(r) for r in results] + [np.nan], dtype="float64")
+        return pd.Series(floats[combined], index=index, dtype="float64", copy=False)
+    return _as_categorical(results, combined, index)
+
+
+def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: Catalog) -> dict[str, Any]:
+    """The value column parsed (helper columns :data:`~impact.intake.expectations.H_VALUE_STD`,
+    ``H_VALUE_NUM``, ``H_UNCLEAR`` and the ambiguity mask), worked out per distinct value (and,
+    in a workbook, per distinct value and cell kind: a number cell and a text cell differ)."""
+    codes, uniques = codes_of(value)
+    if may_carry_unit(pd.Series(uniques, dtype="str")):  # rare: "12 %", "3,5 Std."
+        codes, uniques = codes_of(without_unit(value, indicators, catalog))
+    typed = None
+    if table.typed_numbers is not None:
+        key = np.where(codes < 0, -1, codes * 2 + np.asarray(table.typed_numbers, dtype=np.int64))
+        codes, keys = pd.factorize(key, use_na_sentinel=False)
+        codes = np.where(key < 0, -1, codes).astype(np.int64)
+        keys = np.asarray(keys, dtype=np.int64)
+        real = keys >= 0
+        uniques = np.array([uniques[k // 2] if k >= 0 else "" for k in keys.tolist()], dtype=object)
+        typed = real & (keys % 2 == 1)
+    distinct = pd.Series(uniques, dtype="str")
+    std, unclear, ambiguous = standard_numbers(distinct, table.number_style, typed, ex.NUMBER_PATTERN)
+    ok = std.str.fullmatch(ex.NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool) & ~unclear
+    with np.errstate(over="ignore"):
+        nums = pd.to_numeric(std.where(ok, None), errors="coerce").to_numpy(dtype="float64")
+    missing = codes < 0
+    at = np.where(missing, len(uniques), codes)  # the extra last entry stands for a missing value
+    std_codes, std_uniques = pd.factorize(std, use_na_sentinel=True)
+    unclear_codes, unclear_uniques = pd.factorize(distinct.where(unclear, None), use_na_sentinel=True)
+    return {
+        ex.H_VALUE_STD: pd.Categorical.from_codes(np.append(std_codes, -1)[at],
+                                                  categories=pd.Index(std_uniques, dtype="str")),
+        ex.H_VALUE_NUM: np.append(nums, np.nan)[at],
+        ex.H_UNCLEAR: pd.Categorical.from_codes(np.append(unclear_codes, -1)[at],
+                                                categories=pd.Index(unclear_uniques, dtype="str")),
+        AMBIGUOUS: np.append(ambiguous, False)[at],
+    }
 
 
 def _formula_columns(f: pd.DataFrame) -> pd.Series:
@@ -75,16 +128,15 @@ def _formula_columns(f: pd.DataFrame) -> pd.Series:
 def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     """The submission frame with the helper columns the expectation suite checks.
 
-    Catalog look-ups and period parsing run once per distinct value (or combination), so a
-    million rows cost little more than their distinct ids and periods.
+    Catalog look-ups, period parsing and number parsing run once per distinct value (or
+    combination), so a million rows cost little more than their distinct ids, periods and values.
     """
     raw = table.frame
-    f = pd.DataFrame(index=raw.index)
+    f: dict[str, Any] = {}
     for col in ex.USER_COLUMNS:
-        f[col] = _nullable(raw[col])
-    for col in ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value"):
-        f[col] = f[col].astype("category")  # few distinct values: factorised once, reused below
-    f[ex.H_FORMULA] = _formula_columns(f)
+        f[col] = _category(raw[col]) if col in _LOW_CARDINALITY else _nullable(raw[col])
+    frame = pd.DataFrame(f, index=raw.index)
+    f[ex.H_FORMULA] = _formula_columns(frame)
     projects, indicators, breakdowns = catalog.projects, catalog.indicators, catalog.breakdowns
     pid, iid = f["project_id"], f["indicator_id"]
 
@@ -111,19 +163,12 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     f[ex.H_PERIOD_START] = derive([period], period_attr(lambda p: p.start.toordinal()), "float")
     f[ex.H_PERIOD_END] = derive([period], period_attr(lambda p: p.end.toordinal()), "float")
 
-    std, unclear, ambiguous = standard_numbers(without_unit(f["value"], iid, catalog), table.number_style,
-                                               table.typed_numbers, ex.NUMBER_PATTERN)
-    f[ex.H_VALUE_STD] = std
-    ok = std.str.fullmatch(ex.NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool) & ~unclear
-    with np.errstate(over="ignore"):
-        nums = pd.to_numeric(std.where(ok, None), errors="coerce").astype("float64")
-    f[ex.H_VALUE_NUM] = nums
-    f[ex.H_UNCLEAR] = f["value"].where(unclear, None)
-    f[AMBIGUOUS] = ambiguous
+    f.update(_numbers(f["value"], iid, table, catalog))
     counts = derive([iid], lambda i: 1.0 if i in indicators and indicators[i].value_type == "count" else None,
-                    "float")
+                    "float").to_numpy()
+    nums = f[ex.H_VALUE_NUM]
     with np.errstate(invalid="ignore"):
-        f[ex.H_FRACTION] = (nums - nums.round()).abs() * counts
+        f[ex.H_FRACTION] = np.abs(nums - np.round(nums)) * counts
 
     def unit_key(i: Any, u: Any) -> str | None:
         return f"{i}|{u.casefold()}" if i in indicators and u is not None else None
@@ -134,8 +179,8 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     for b in breakdowns.values():
         for name in (b.id, b.name.de, b.name.en):
             bd_lookup.setdefault(name.casefold(), b.id)
-    f[ex.H_BREAKDOWN] = derive([f["breakdown"]], lambda t: bd_lookup.get(t.casefold(), t) if t is not None else None)
-    bd = f[ex.H_BREAKDOWN]
+    f[ex.H_BREAKDOWN] = bd = derive([f["breakdown"]],
+                                    lambda t: bd_lookup.get(t.casefold(), t) if t is not None else None)
     f[ex.H_INDICATOR_BREAKDOWN] = derive(
         [iid, bd], lambda i, b: f"{i}|{b}" if i in indicators and b in breakdowns else None)
 
@@ -148,13 +193,13 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     def value_id(b: Any, v: Any) -> str | None:
         return None if v is None else value_lookup.get((b, v.casefold()), v)
 
-    f["_bdv_id"] = derive([bd, f["breakdown_value"]], value_id)
+    f["_bdv_id"] = bdv = derive([bd, f["breakdown_value"]], value_id)
     f[ex.H_BREAKDOWN_VALUE_KEY] = derive(
-        [bd, f["_bdv_id"]], lambda b, v: f"{b}|{v}" if b in breakdowns and v is not None else None)
+        [bd, bdv], lambda b, v: f"{b}|{v}" if b in breakdowns and v is not None else None)
     yes_no = ["no", "yes"]
     f[ex.H_HAS_BREAKDOWN] = pd.Categorical.from_codes(f["breakdown"].notna().to_numpy().astype("int8"), yes_no)
     f[ex.H_HAS_BREAKDOWN_VALUE] = pd.Categorical.from_codes(
         f["breakdown_value"].notna().to_numpy().astype("int8"), yes_no)
     f[ex.H_KEY_BREAKDOWN] = derive([bd], lambda b: "" if b is None else b)
-    f[ex.H_KEY_BREAKDOWN_VALUE] = derive([f["_bdv_id"]], lambda v: "" if v is None else v)
-    return f
+    f[ex.H_KEY_BREAKDOWN_VALUE] = derive([bdv], lambda v: "" if v is None else v)
+    return pd.DataFrame(f, index=raw.index, copy=False)
