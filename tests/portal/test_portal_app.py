@@ -328,6 +328,13 @@ def test_template_download_link(env: Env) -> None:
     assert "spreadsheetml" in app.view.template_link.value
     app.view.lang_toggle.value = "en"
     assert 'download="template-kiezbox.xlsx"' in app.view.template_link.value
+    app.view.format_choice.value = "csv"  # the template in the page's language: names and units beside the ids
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", app.view.template_link.value).group(1))
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].split(";") == ["project_id", "indicator_id", "period", "value", "unit", "breakdown",
+                                   "breakdown_value", "note", "source", "indicator_name"]
+    assert any(line.startswith("kiezbox;test-users;") and line.endswith(";Users") and ";count;" in line
+               for line in lines[1:]), lines
 
 
 def test_receipt_for_a_file_rejected_at_ingest(env: Env) -> None:

@@ -138,7 +138,7 @@ class PortalApp:
         self.render_receipt()
         if signin is not None:
             self.render_template()
-            self.queries.render()
+        self.queries.render()
 
     def show_status(self, message: Message | None) -> None:
         self._status = message
@@ -165,7 +165,8 @@ class PortalApp:
         try:
             from impact.intake.template import build_template
 
-            data = build_template(self.catalog, project, fmt, history=self.store.values(), today=self.today())
+            data = build_template(self.catalog, project, fmt, history=self.store.values(), today=self.today(),
+                                  lang=self.lang)
         except Exception:  # the template is a convenience: its failure must not block submitting
             log.exception("portal: template for %s (%s) failed", project, fmt)
             self.view.template_link.value = message_html(
@@ -295,6 +296,13 @@ class PortalApp:
                  self.result.status, self.result.rows)
         self.render_receipt()
         self.queries.render()
+
+    @_guarded
+    def reply(self, query_id: str) -> None:
+        """Send the typed reply to one of the team's queries (see :mod:`impact.apps.portal.queries`)."""
+        signin = self.check()
+        if self.queries.send(signin.project, signin.token_id, query_id):
+            log.info("portal: token %s replied to query %s", signin.token_id, query_id)
 
     # -- start-up --------------------------------------------------------------------------
     def warm_up(self) -> None:

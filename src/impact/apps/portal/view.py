@@ -50,9 +50,9 @@ class PortalView:
         self.queries = w.VBox()
         self.queries.add_class("impact-queries")
         self.project_box = w.VBox([
-            self.template_label, self.format_choice, self.template_link, self.upload_label, self.upload,
+            self.queries, self.template_label, self.format_choice, self.template_link, self.upload_label, self.upload,
             self.validation, self.submit_label, self.allow_revert, self.confirm_implausible, self.submit_button,
-            self.receipt, self.queries])
+            self.receipt])
         self.project_box.layout.display = "none"
         self.widget = w.VBox([w.HTML(STYLE), self.lang_toggle, self.header, self.status, self.project_box])
         self.widget.add_class("impact-portal")
