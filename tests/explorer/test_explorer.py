@@ -226,25 +226,44 @@ def test_breakdown_empty_states_say_what_is_missing(ex):
     assert not ex.series_view.drawn and "keine Werte vor" in ex.series_view.note.value
 
 
-def test_earlier_as_of_hides_later_submissions_and_is_cached(ex):
+def test_knowledge_date_hides_later_submissions_and_evaluations_are_cached(ex):
     assert sid("c") in set(ex.table["submission_id"])
-    ex.as_of.value = dt.date(2025, 3, 1)
+    assert ex.known_at.value is None  # everything received
+    ex.known_at.value = dt.date(2025, 3, 1)
     assert ex.n_evaluations == 2
     assert set(ex.table["submission_id"]) == {sid("a")}
-    assert "01.03.2025" in ex.score_fig.layout.title.text
+    assert "Stichtag 21.11.2026, Datenstand 01.03.2025" in ex.score_fig.layout.title.text
     ex.projects.value = ("kiezbox",)
     ex.breakdown.value = "district"
     assert ex.n_evaluations == 2
-    ex.as_of.value = AS_OF
+    ex.known_at.value = None
     assert ex.n_evaluations == 2  # cached
     assert sid("c") in set(ex.table["submission_id"])
+
+
+def test_reference_date_counts_periods_with_everything_received(ex):
+    """An evaluator in November looks at the state at the end of 2025 with everything known now."""
+    ex.projects.value = ("kiezbox",)
+    ex.as_of.value = dt.date(2025, 12, 31)
+    assert ex.message.value == ""
+    assert "2026-Q2" not in set(ex.table["period"])  # a period that had not begun
+    assert {"2024-Q4", "2025-Q1"} <= set(ex.table["period"])
+    assert "Stichtag 31.12.2025" in ex.score_fig.layout.title.text and "Datenstand" not in ex.score_fig.layout.title.text
     ex.as_of.value = None
-    assert "ein Datum für den Stand" in ex.message.value
+    assert "Bitte einen Stichtag wählen" in ex.message.value
     ex.projects.value = ("smart-water",)
-    assert "ein Datum für den Stand" in ex.message.value  # stays until a date is chosen
+    assert "Bitte einen Stichtag wählen" in ex.message.value  # stays until a date is chosen
     assert set(ex.table["project_id"]) == {"smart-water"}  # the last evaluation is still shown
     ex.as_of.value = AS_OF
     assert ex.message.value == ""
+
+
+def test_both_dates_are_labelled_in_plain_words(ex):
+    assert ex.as_of.description == "Stichtag" and ex.known_at.description == "Datenstand"
+    assert "welche Zeiträume zählen" in ex.controls.dates_help.value
+    ex.language.value = "en"
+    assert ex.as_of.description == "Reference date" and ex.known_at.description == "Knowledge date"
+    assert "which submissions count" in ex.controls.dates_help.value
 
 
 def test_language_switch_relabels_everything_and_keeps_selection(ex):
@@ -252,7 +271,7 @@ def test_language_switch_relabels_everything_and_keeps_selection(ex):
     ex.breakdown.value = "district"
     ex.language.value = "en"
     assert ex.lang == "en"
-    assert ex.projects.description == "Projects" and ex.as_of.description == "As of"
+    assert ex.projects.description == "Projects" and ex.as_of.description == "Reference date"
     assert ex.guiding_idea.value == "resilient"
     assert ex.guiding_idea.options[0] == ("(all)", "")
     assert ex.breakdown.options[0][0] == "(none)" and ex.breakdown.value == "district"
@@ -344,15 +363,15 @@ def test_empty_store_shows_how_to_load_sample_data(min_catalog, tmp_path):
     assert "base64," in ex.download_link.value
 
 
-def test_an_as_of_before_the_first_receipt_says_why_and_draws_nothing(ex):
-    ex.as_of.value = dt.date(2025, 1, 31)  # the first submission arrived on 2025-02-01
+def test_a_knowledge_date_before_the_first_receipt_says_why_and_draws_nothing(ex):
+    ex.known_at.value = dt.date(2025, 1, 31)  # the first submission arrived on 2025-02-01
     assert ex.table.empty
-    assert "Bis zum Stand 31.01.2025 war noch keine Einreichung eingegangen" in ex.message.value
+    assert "Bis zum Datenstand 31.01.2025 war noch keine Einreichung eingegangen" in ex.message.value
     assert "01.02.2025" in ex.message.value
     assert not any(v.drawn for v in (ex.score_view, ex.series_view, ex.breakdown_view))  # no path-only charts
     ex.language.value = "en"
-    assert "Nothing had been received by 31 Jan 2025" in ex.message.value
-    ex.as_of.value = dt.date(2025, 2, 1)
+    assert "Nothing had been received by the knowledge date 31 Jan 2025" in ex.message.value
+    ex.known_at.value = dt.date(2025, 2, 1)
     assert ex.message.value == "" and not ex.table.empty and ex.series_view.drawn
 
 
@@ -397,10 +416,10 @@ def test_empty_dataframe_is_an_empty_store(min_catalog, values):
 
 def test_a_failing_evaluation_is_a_message_not_a_traceback(min_catalog, values, capsys):
     ex = Explorer(min_catalog, values=values.drop(columns=["value"]), as_of=AS_OF)
-    assert "Auswertung zum Stand 21.11.2026 ist fehlgeschlagen" in ex.message.value
+    assert "Auswertung zum Stichtag 21.11.2026 ist fehlgeschlagen" in ex.message.value
     assert ex.table.empty and not visible(ex.series_fig)
     ex.language.value = "en"
-    assert "evaluation as of 21 Nov 2026 failed" in ex.message.value
+    assert "evaluation for the reference date 21 Nov 2026 failed" in ex.message.value
     assert "Traceback" not in capsys.readouterr().err
 
 
@@ -416,10 +435,14 @@ def test_launch_rejects_a_bad_date(tmp_path, min_catalog_dir):
     out = launch(store=str(tmp_path), catalog=str(min_catalog_dir), as_of="21.11.2026")
     assert isinstance(out, ExplorerError)
     assert "JJJJ-MM-TT" in out.widget.value and "YYYY-MM-DD" in out.widget.value
+    out = launch(store=str(tmp_path), catalog=str(min_catalog_dir), known_at="gestern")
+    assert isinstance(out, ExplorerError) and "gestern" in out.widget.value
 
 
 def test_launch_opens_an_empty_store(tmp_path, min_catalog_dir):
-    out = launch(store=str(tmp_path), catalog=str(min_catalog_dir), lang="en", as_of="2026-01-31")
+    out = launch(store=str(tmp_path), catalog=str(min_catalog_dir), lang="en", as_of="2026-01-31",
+                 known_at="2026-02-15")
     assert isinstance(out, Explorer)
     assert out.lang == "en" and out.as_of.value == dt.date(2026, 1, 31)
+    assert out.known_at.value == dt.date(2026, 2, 15)
     assert "holds no values yet" in out.message.value

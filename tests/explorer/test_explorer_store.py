@@ -29,14 +29,14 @@ def test_explorer_reads_a_store_by_path_with_corrections(min_catalog, tmp_store)
     assert table.loc["2024-Q4", "note"] == "Korrektur"
 
 
-def test_explorer_accepts_a_store_object_and_earlier_as_of(min_catalog, tmp_store):
+def test_explorer_accepts_a_store_object_and_an_earlier_knowledge_date(min_catalog, tmp_store):
     path, (first, second) = tmp_store
     received = Store(path).ledger()["received_at"]
     day = pd.Timestamp(received.iloc[0]).date()
-    ex = Explorer(min_catalog, store=Store(path), as_of=day - dt.timedelta(days=1))
+    ex = Explorer(min_catalog, store=Store(path), as_of=dt.date(2026, 11, 21), known_at=day - dt.timedelta(days=1))
     assert ex.indicators.value == ("test-users",)
     assert ex.table.empty  # nothing received yet
-    ex.as_of.value = day
+    ex.known_at.value = day
     assert set(ex.table["submission_id"]) == {first, second}
 
 
@@ -58,7 +58,8 @@ def test_notebook_has_tagged_parameters_and_no_outputs():
     import papermill
 
     params = papermill.inspect_notebook(str(NOTEBOOK))
-    assert set(params) == {"store", "catalog", "lang", "as_of"}
+    assert set(params) == {"store", "catalog", "lang", "as_of", "known_at"}
+    assert not [c for c in nb["cells"] if c["cell_type"] == "markdown"]  # the served page shows no instructions
 
 
 def test_explorer_on_the_sample_store(sample_store, catalog):

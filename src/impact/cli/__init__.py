@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "run": "impact.cli.reports:run",
     "tokens": "impact.cli.portal:tokens",
     "portal": "impact.cli.portal:portal",
+    "explorer": "impact.cli.explorer:explorer",
 }
 
 

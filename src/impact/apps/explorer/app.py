@@ -65,9 +65,11 @@ class Explorer:
 
     ``values`` is a DataFrame in the store's value-row schema; without it the values are read
     from ``store`` (a directory or a :class:`impact.store.store.Store`). ``lang`` is one of
-    :func:`impact.core.i18n.languages`; ``as_of`` defaults to ``today`` (default: the real date).
+    :func:`impact.core.i18n.languages`. ``as_of`` is the reference date (Stichtag: which periods
+    count), default ``today`` (default: the real date); ``known_at`` the knowledge date (Datenstand:
+    which submissions count, received by the end of that day), default ``None`` = everything stored.
 
-    Controls: :attr:`language`, :attr:`as_of`, :attr:`projects`, :attr:`guiding_idea`,
+    Controls: :attr:`language`, :attr:`as_of`, :attr:`known_at`, :attr:`projects`, :attr:`guiding_idea`,
     :attr:`principle`, :attr:`perspective`, :attr:`indicators`, :attr:`time_range`,
     :attr:`breakdown`, :attr:`score_kind`, :attr:`download_button`. Figures (the ones the page
     shows): :attr:`score_fig`, :attr:`series_fig`, :attr:`breakdown_fig`. Output:
@@ -75,7 +77,8 @@ class Explorer:
     """
 
     def __init__(self, catalog: Catalog, values: pd.DataFrame | None = None, store: str | Path | Store | None = None,
-                 lang: str = "de", *, as_of: dt.date | None = None, today: dt.date | None = None) -> None:
+                 lang: str = "de", *, as_of: dt.date | None = None, known_at: dt.date | None = None,
+                 today: dt.date | None = None) -> None:
         self.catalog = catalog
         self.lang = normalise_lang(lang)
         self.today = today or dt.date.today()
@@ -85,16 +88,17 @@ class Explorer:
         self._muted = 0
         self._rendered: dict[str, Any] = {}
         day = as_of or self.today
-        self.controls = Controls(catalog, self.lang, day, self.data.months(day, self.today))
+        self.controls = Controls(catalog, self.lang, day, self.data.months(day, self.today), known_at)
         c = self.controls
         self.title, self.language, self.as_of, self.projects = c.title, c.language, c.as_of, c.projects
+        self.known_at = c.known_at
         self.guiding_idea, self.principle, self.perspective = c.guiding_idea, c.principle, c.perspective
         self.indicators, self.time_range, self.breakdown, self.score_kind = (c.indicators, c.time_range,
                                                                              c.breakdown, c.score_kind)
         self.message = w.HTML()
-        self.score_view = ChartView()
-        self.series_view = ChartView()
-        self.breakdown_view = ChartView()
+        self.score_view = ChartView("score")
+        self.series_view = ChartView("series")
+        self.breakdown_view = ChartView("breakdown")
         self.values_view = TableView()
         self.table_view = self.values_view.view
         self.download_button = self.values_view.download_button
@@ -106,7 +110,7 @@ class Explorer:
         self._wire()
         with self._mute():
             self.controls.update_indicators(self.lang)
-        self._set_as_of(self.as_of.value)
+        self._evaluate()
 
     # ------------------------------------------------------------------ state
     @property
@@ -166,7 +170,8 @@ class Explorer:
             widget.observe(callback, names="value")
 
         on(self.language, self._on_language)
-        on(self.as_of, lambda: self._set_as_of(self.as_of.value))
+        on(self.as_of, self._evaluate)
+        on(self.known_at, self._evaluate)
         for ctl in (self.projects, self.guiding_idea, self.principle, self.perspective):
             on(ctl, self._on_filter)
         for ctl in (self.indicators, self.time_range, self.breakdown, self.score_kind):
@@ -185,15 +190,17 @@ class Explorer:
             self.controls.update_indicators(self.lang)
         self.render()
 
-    def _set_as_of(self, as_of: dt.date | None) -> None:
+    def _evaluate(self) -> None:
+        """Evaluate at the chosen reference and knowledge dates (cached), then render."""
+        as_of, known_at = self.as_of.value, self.known_at.value
         if as_of is None:  # the evaluator cleared the date: keep showing the last evaluation
             self.render()
             return
         try:
-            self._frames = self.data.frames_for(as_of)
+            self._frames = self.data.frames_for(as_of, known_at)
             self._eval_error = ""
         except Exception as exc:  # noqa: BLE001 - shown to the evaluator instead of a traceback
-            log.info("evaluation as of %s failed", as_of, exc_info=True)  # below WARNING: no stderr
+            log.info("evaluation as of %s/%s failed", as_of, known_at, exc_info=True)  # below WARNING: no stderr
             self._frames = None
             self._eval_error = f"{type(exc).__name__}: {exc}"
         self.render()
@@ -216,13 +223,13 @@ class Explorer:
     def _message(self) -> str:
         """Why the charts show nothing (or stale data), in the current language; "" if all is well."""
         _ = texts(self.lang)
-        data, day = self.data, self.as_of.value
+        data, day, known = self.data, self.as_of.value, self.known_at.value
         store = f"<code>{html.escape(data.store_label)}</code>"
         if data.error is not None:
             return _("The store {store} cannot be read: {error}", store=store,
                      error=html.escape(data.error_text(self.lang)))
         if self._eval_error:
-            return _("The evaluation as of {as_of} failed: {error}", as_of=format_date(day, self.lang),
+            return _("The evaluation for the reference date {as_of} failed: {error}", as_of=format_date(day, self.lang),
                      error=html.escape(self._eval_error))
         if not data.has_data:
             missing = _(" (there is no such folder – is the path right?)") if data.store_missing else ""
@@ -230,11 +237,11 @@ class Explorer:
                      "<code>make report</code> or <code>impact ingest data/sample/*.csv data/sample/*.xlsx</code>, "
                      "then open the explorer again.", store=store, missing=missing)
         if day is None:
-            return _("Please choose an as-of date.")
-        if data.first_received is not None and day < data.first_received:
-            return _("Nothing had been received by {as_of} (the first submission arrived on {first}). "
-                     "Please choose a later as-of date.", as_of=format_date(day, self.lang),
-                     first=format_date(data.first_received, self.lang))
+            return _("Please choose a reference date.")
+        if not data.received_any_by(known):
+            return _("Nothing had been received by the knowledge date {known_at} (the first submission arrived on "
+                     "{first}). Please choose a later knowledge date, or none for everything received.",
+                     known_at=format_date(known, self.lang), first=format_date(data.first_received, self.lang))
         return ""
 
     def render(self) -> None:
@@ -248,7 +255,7 @@ class Explorer:
                               if text else "")
         sel = self.selection()
         frames = self._frames if not text or self.as_of.value is None else None
-        ev = frames.as_of if frames is not None else None
+        ev = (frames.as_of, sel.known_at) if frames is not None else None
         rows = (ev, sel.lang, sel.projects, sel.indicators, sel.start, sel.end)
         self._once("scores", (ev, sel.lang, sel.projects, sel.kind, sel.group),
                    lambda: self.score_view.show(score_chart(self.catalog, frames, sel)))
@@ -283,11 +290,12 @@ class Explorer:
 
 
 def launch(store: str | None = None, catalog: str | None = None, lang: str | None = None,
-           as_of: str | None = None) -> Explorer | ExplorerError:
+           as_of: str | None = None, known_at: str | None = None) -> Explorer | ExplorerError:
     """Start the explorer from plain notebook parameters: the edge that reads the settings.
 
     ``store``/``catalog`` are directory paths (``None`` = the configured defaults), ``lang`` a
-    language code (``None`` = the configured one), ``as_of`` an ISO date. A broken catalog or a
+    language code (``None`` = the configured one), ``as_of`` (reference date) and ``known_at``
+    (knowledge date) ISO dates (``None``: today, everything received). A broken catalog or a
     bad date gives an :class:`ExplorerError` with a message in every language, no traceback.
     """
     from impact.core.catalog import load_catalog
@@ -296,13 +304,11 @@ def launch(store: str | None = None, catalog: str | None = None, lang: str | Non
 
     conf = settings()
     language = normalise_lang(lang, conf.lang) if lang else normalise_lang(conf.lang)
-    day: dt.date | None = None
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(str(as_of))
-        except ValueError:
-            return ExplorerError(_in_every_language(lambda _: _(
-                "Invalid as-of date: {value} (expected YYYY-MM-DD).", value=as_of)))
+    bad = next((t for t in (as_of, known_at) if t and not _is_iso_date(str(t))), None)
+    if bad is not None:
+        return ExplorerError(_in_every_language(lambda _: _("Invalid date: {value} (expected YYYY-MM-DD).",
+                                                            value=bad)))
+    days = [dt.date.fromisoformat(str(t)) if t else None for t in (as_of, known_at)]
     try:
         cat = load_catalog(_resolve_dir(catalog, conf.root) if catalog else conf.catalog_dir)
     except CatalogError as exc:
@@ -312,7 +318,15 @@ def launch(store: str | None = None, catalog: str | None = None, lang: str | Non
         items = "".join(f"<li>{html.escape(str(p))}</li>" for p in exc.problems)
         return ExplorerError(f"{heads}<ul>{items}</ul>")
     store_dir = _resolve_dir(store, conf.root) if store else conf.store_dir
-    return Explorer(cat, store=store_dir, lang=language, as_of=day, today=conf.today)
+    return Explorer(cat, store=store_dir, lang=language, as_of=days[0], known_at=days[1], today=conf.today)
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _in_every_language(text: Callable[[Texts], str]) -> str:

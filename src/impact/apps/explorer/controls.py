@@ -41,13 +41,16 @@ def language_name(lang: str) -> str:
 class Controls:
     """Every control of the explorer (see the attribute list in :class:`impact.apps.explorer.app.Explorer`)."""
 
-    def __init__(self, catalog: Catalog, lang: str, as_of: dt.date, months: Sequence[dt.date]) -> None:
+    def __init__(self, catalog: Catalog, lang: str, as_of: dt.date, months: Sequence[dt.date],
+                 known_at: dt.date | None = None) -> None:
         self.catalog = catalog
         project_ids = list(catalog.projects)
         self.title = w.HTML()
         self.language = w.ToggleButtons(options=[(language_name(code), code) for code in languages()],
                                         value=lang, style=_WIDE)
         self.as_of = w.DatePicker(value=as_of, style=_WIDE)
+        self.known_at = w.DatePicker(value=known_at, style=_WIDE)
+        self.dates_help = w.HTML()
         self.projects = w.SelectMultiple(options=[], rows=min(6, max(2, len(project_ids))), style=_WIDE,
                                          layout=w.Layout(width="30em"))
         self.guiding_idea = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
@@ -67,7 +70,8 @@ class Controls:
         """The controls arranged above the charts."""
         return w.VBox([
             self.title,
-            w.HBox([self.language, self.as_of]),
+            w.HBox([self.language, self.as_of, self.known_at], layout=w.Layout(flex_flow="row wrap")),
+            self.dates_help,
             w.HBox([self.projects, w.VBox([self.guiding_idea, self.principle, self.perspective]),
                     self.indicators], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.time_range, self.breakdown], layout=w.Layout(flex_flow="row wrap")),
@@ -80,9 +84,18 @@ class Controls:
         _ = texts(lang)
         cat = self.catalog
         title = _("Smart City Berlin impact measurement – explorer")
-        self.title.value = f'<h1 style="font-size:1.5em">{html.escape(title)}</h1>'
+        lost = _("The connection to the explorer was lost. Reload the page to continue.")
+        # data-impact-*: the served page sets <html lang>, its title and the disconnection notice from these
+        self.title.value = (f'<h1 style="font-size:1.5em" data-impact-lang="{html.escape(lang)}" '
+                            f'data-impact-title="{html.escape(title)}" data-impact-disconnected="{html.escape(lost)}">'
+                            f"{html.escape(title)}</h1>")
         self.language.description = _("Language")
-        self.as_of.description = _("As of")
+        self.as_of.description = _("Reference date")
+        self.known_at.description = _("Knowledge date")
+        help_text = _("Reference date: which periods count (those that began by then). Knowledge date: which "
+                      "submissions count (those received by the end of that day; empty = everything received "
+                      "so far).")
+        self.dates_help.value = f'<p style="margin:0 0 0.5em;font-size:90%">{html.escape(help_text)}</p>'
         self.projects.description = _("Projects")
         self.indicators.description = _("Indicators")
         self.time_range.description = _("Time range")
@@ -147,7 +160,8 @@ class Controls:
     def selection(self, lang: str) -> Selection:
         """The current values of every control the charts and the table read."""
         start, end = self.date_range()
-        return Selection(lang=lang, as_of=self.as_of.value, projects=tuple(self.projects.value),
+        return Selection(lang=lang, as_of=self.as_of.value, known_at=self.known_at.value,
+                         projects=tuple(self.projects.value),
                          indicators=tuple(self.indicators.value), start=start, end=end,
                          breakdown=str(self.breakdown.value or ""), kind=str(self.score_kind.value),
                          group=self.selected_group())

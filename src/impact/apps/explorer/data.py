@@ -51,6 +51,7 @@ class Frames:
     lookup tables so that a widget change touches only the rows it shows."""
 
     as_of: dt.date
+    known_at: Any
     indicators: pd.DataFrame
     series: pd.DataFrame
     breakdowns: pd.DataFrame
@@ -84,6 +85,7 @@ def prepare(evaluation: Any) -> Frames:
                  for key, part in scores.groupby(["scope", "group_type"], sort=False)} if not scores.empty else {}
     return Frames(
         as_of=evaluation.as_of,
+        known_at=getattr(evaluation, "known_at", None),
         indicators=evaluation.indicators,
         series=series,
         breakdowns=breakdowns,

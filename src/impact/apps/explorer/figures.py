@@ -24,17 +24,19 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from impact.apps.explorer.data import GROUP_ATTR, KIND_NAMES, Frames, group_ids, pick, score_table, trajectory_line
 from impact.apps.explorer.state import Selection
 from impact.apps.explorer.styles import PORTFOLIO_COLOUR, line_style, project_label, short, unit_label
 from impact.core.catalog import Catalog
 from impact.core.i18n import format_date, format_number, format_percent, texts
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["MAX_FACETS", "MAX_SERIES", "Chart", "breakdown_chart", "score_chart", "series_chart"]
 
@@ -57,6 +59,8 @@ class Chart:
     def figure(self) -> go.Figure:
         """The spec as a validated plotly figure (an empty figure without a spec), made once."""
         if not self._figure:
+            import plotly.graph_objects as go  # only when asked for: the page needs only the spec
+
             fig = go.Figure(self.spec) if self.spec is not None else go.Figure()
             fig.layout.template = None  # the page draws with plotly.js defaults plus the spec's own styling
             self._figure.append(fig)
@@ -184,11 +188,13 @@ def score_chart(catalog: Catalog, frames: Frames | None, sel: Selection) -> Char
     date = format_date(frames.as_of, sel.lang)
     kind = _(KIND_NAMES[sel.kind])
     if chosen:
-        title = _.ngettext("Progress by {kind} – portfolio and {n} project, as of {date}",
-                           "Progress by {kind} – portfolio and {n} projects, as of {date}",
+        title = _.ngettext("Progress by {kind} – portfolio and {n} project, reference date {date}",
+                           "Progress by {kind} – portfolio and {n} projects, reference date {date}",
                            len(chosen), kind=kind, date=date)
     else:
-        title = _("Progress by {kind} – portfolio, as of {date}", kind=kind, date=date)
+        title = _("Progress by {kind} – portfolio, reference date {date}", kind=kind, date=date)
+    if sel.known_at is not None:
+        title += _(", knowledge date {date}", date=format_date(sel.known_at, sel.lang))
     layout = {**_layout(sel.lang, title, 420), "barmode": "group", "bargap": 0.25,
               "yaxis": {"range": [0, 1.05], "title": {"text": _esc(score_label)}, **GRID},
               "xaxis": {"linecolor": GRID["linecolor"], "showline": True}}

@@ -21,7 +21,6 @@ import pandas as pd
 from impact.apps.explorer.data import Frames, month_starts, prepare
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError
-from impact.core.schema import knowledge_cutoff, received_by
 
 if TYPE_CHECKING:
     from impact.store.store import Store
@@ -38,6 +37,7 @@ class Selection:
 
     lang: str
     as_of: dt.date | None
+    known_at: dt.date | None
     projects: tuple[str, ...]
     indicators: tuple[str, ...]
     start: dt.date | None
@@ -98,9 +98,10 @@ class ExplorerData:
         return self.error.message(lang) if isinstance(self.error, ImpactError) else str(self.error)
 
     def frames_for(self, as_of: dt.date, known_at: dt.date | dt.datetime | None = None) -> Frames | None:
-        """The evaluation at reference date ``as_of`` with what was received by ``known_at``
-        (``None`` = by the end of ``as_of``), cached; ``None`` without data. Raises whatever
-        the evaluation raises."""
+        """The evaluation at the reference date ``as_of`` (Stichtag) with the values received by
+        the knowledge date ``known_at`` (Datenstand; a date means the end of that day, UTC;
+        ``None`` = everything stored), cached; ``None`` without data. Raises whatever the
+        evaluation raises."""
         if not self.has_data:
             return None
         key = (as_of, known_at)
@@ -110,15 +111,19 @@ class ExplorerData:
         from impact.engine.evaluation import evaluate
 
         assert self.values is not None
-        cutoff = knowledge_cutoff(known_at if known_at is not None else as_of)
-        values = self.values.loc[received_by(self.values["received_at"], cutoff)] \
-            if "received_at" in self.values.columns else self.values
-        frames = prepare(evaluate(self.catalog, values, as_of))
+        frames = prepare(evaluate(self.catalog, self.values, as_of, known_at=known_at))
         self.n_evaluations += 1
         self._cache[key] = frames
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return frames
+
+    def received_any_by(self, known_at: dt.date | dt.datetime | None) -> bool:
+        """Whether anything had been received by the knowledge date (``None``: anything at all)."""
+        if self.first_received is None or known_at is None:
+            return self.has_data
+        day = known_at.date() if isinstance(known_at, dt.datetime) else known_at
+        return day >= self.first_received
 
     def months(self, as_of: dt.date, today: dt.date) -> list[dt.date]:
         """First days of the months a time range can span: from the earliest project start or
