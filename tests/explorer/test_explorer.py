@@ -446,3 +446,25 @@ def test_launch_opens_an_empty_store(tmp_path, min_catalog_dir):
     assert out.lang == "en" and out.as_of.value == dt.date(2026, 1, 31)
     assert out.known_at.value == dt.date(2026, 2, 15)
     assert "holds no values yet" in out.message.value
+
+
+def test_time_range_is_two_month_lists_and_its_value_round_trips(ex):
+    tr = ex.time_range
+    months = [m for _label, m in tr.options]
+    assert tr.value == (months[0], months[-1])
+    assert (tr.start.description, tr.end.description) == ("Zeitraum von", "bis")
+    assert tr.start.options[0][0] == "Jan. 2022"  # month names in the reader's language
+    # a value set in the kernel moves both lists …
+    tr.value = (dt.date(2024, 4, 1), dt.date(2024, 9, 1))
+    assert (tr.start.value, tr.end.value) == (dt.date(2024, 4, 1), dt.date(2024, 9, 1))
+    # … choosing in a list (what the page does) sets the value and redraws
+    tr.end.value = dt.date(2024, 6, 1)
+    assert tr.value == (dt.date(2024, 4, 1), dt.date(2024, 6, 1))
+    assert ex.controls.date_range() == (dt.date(2024, 4, 1), dt.date(2024, 6, 30))
+    # "from" after "to" is read in order; days inside a month mean that month
+    tr.value = (dt.date(2024, 9, 15), dt.date(2024, 4, 1))
+    assert tr.value == (dt.date(2024, 4, 1), dt.date(2024, 9, 1))
+    ex.language.value = "en"
+    assert tr.value == (dt.date(2024, 4, 1), dt.date(2024, 9, 1))
+    assert (tr.start.description, tr.end.description) == ("Time range from", "to")
+    assert tr.start.options[0][0] == "Jan 2022"

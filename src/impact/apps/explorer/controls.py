@@ -3,7 +3,7 @@
 :class:`Controls` creates every control, puts labels and options into a language
 (:meth:`Controls.relabel`, values kept) and reads the current values as a
 :class:`~impact.apps.explorer.state.Selection`. It wires nothing: the app observes the
-controls. Every control is a native form element (select, button, date input, slider handle),
+controls. Every control is a native form element (select, button, date input),
 so all of them are reachable and operable with the keyboard.
 """
 
@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 from babel import Locale, UnknownLocaleError
 
 from impact.apps.explorer.data import GROUP_KINDS, KIND_NAMES, indicator_ids, month_starts
 from impact.apps.explorer.state import Selection
 from impact.core.catalog import Catalog
-from impact.core.i18n import N_, languages, texts
+from impact.core.i18n import N_, format_date, languages, texts
 
 __all__ = ["Controls", "language_name"]
 
@@ -57,9 +58,7 @@ class Controls:
         self.principle = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
         self.perspective = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
         self.indicators = w.SelectMultiple(options=[], rows=8, style=_WIDE, layout=w.Layout(width="42em"))
-        self.time_range = w.SelectionRangeSlider(options=[(m.strftime("%m/%Y"), m) for m in months],
-                                                 index=(0, len(months) - 1), style=_WIDE,
-                                                 layout=w.Layout(width="36em"))
+        self.time_range = MonthRange(months)
         self.breakdown = w.Dropdown(options=[("", "")], value="", style=_WIDE)
         self.score_kind = w.ToggleButtons(options=[(k, k) for k in GROUP_KINDS], value="guiding_idea", style=_WIDE)
         self.relabel(lang)
@@ -98,7 +97,7 @@ class Controls:
         self.dates_help.value = f'<p style="margin:0 0 0.5em;font-size:90%">{html.escape(help_text)}</p>'
         self.projects.description = _("Projects")
         self.indicators.description = _("Indicators")
-        self.time_range.description = _("Time range")
+        self.time_range.relabel(lang)
         self.breakdown.description = _("Breakdown")
         self.score_kind.description = _("Scores by")
         _keep(self.projects, [(p.name.get(lang), p.id) for p in cat.projects.values()])
@@ -150,7 +149,7 @@ class Controls:
 
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         """First and last day of the chosen months (``None, None`` without any month)."""
-        if not self.time_range.options:
+        if not self.time_range.value:
             return None, None
         start, end = self.time_range.value
         last = month_starts(end, end)[0]
@@ -165,6 +164,67 @@ class Controls:
                          indicators=tuple(self.indicators.value), start=start, end=end,
                          breakdown=str(self.breakdown.value or ""), kind=str(self.score_kind.value),
                          group=self.selected_group())
+
+
+class MonthRange(w.HBox):  # type: ignore[misc]
+    """A time range as two lists of months, "from" and "to": native selects, so they are labelled
+    and work with the keyboard (a range slider's handles are neither).
+
+    :attr:`value` is ``(first month, last month)`` (first days of months, in order); setting it
+    moves both lists, choosing in a list sets it. :attr:`options` are ``(label, month)`` pairs."""
+
+    value = traitlets.Tuple()
+
+    def __init__(self, months: Sequence[dt.date]) -> None:
+        self._months = list(months)
+        pairs = [(m.isoformat(), m) for m in self._months]
+        self.start = w.Dropdown(options=pairs, value=self._months[0], style=_WIDE)
+        self.end = w.Dropdown(options=pairs, value=self._months[-1], style=_WIDE)
+        super().__init__([self.start, self.end])
+        self._pushing = False
+        self.value = (self._months[0], self._months[-1])
+        for part in (self.start, self.end):
+            part.observe(self._from_lists, names="value")
+
+    @property
+    def options(self) -> tuple[tuple[str, dt.date], ...]:
+        return tuple(self.start.options)
+
+    @property
+    def description(self) -> str:
+        return str(self.start.description)
+
+    def relabel(self, lang: str) -> None:
+        """Labels and month names in ``lang`` ("Jan. 2022" / "Jan 2022"), values kept."""
+        _ = texts(lang)
+        self._pushing = True
+        try:
+            self.start.description = _("Time range from")
+            self.end.description = _.pgettext("time range", "to")
+            pairs = [(format_date(m, lang, "MMM y"), m) for m in self._months]
+            _keep(self.start, pairs)
+            _keep(self.end, pairs)
+        finally:
+            self._pushing = False
+
+    @traitlets.validate("value")
+    def _ordered(self, proposal: dict[str, Any]) -> tuple[dt.date, dt.date]:
+        first, last = proposal["value"]
+        first = max(m for m in self._months if m <= first) if first >= self._months[0] else self._months[0]
+        last = max(m for m in self._months if m <= last) if last >= self._months[0] else self._months[0]
+        return (first, last) if first <= last else (last, first)
+
+    @traitlets.observe("value")
+    def _to_lists(self, change: dict[str, Any]) -> None:
+        self._pushing = True
+        try:
+            self.start.value, self.end.value = change["new"]
+        finally:
+            self._pushing = False
+
+    def _from_lists(self, change: dict[str, Any]) -> None:
+        if not self._pushing:
+            self.value = (self.start.value, self.end.value)
 
 
 def _keep(widget: Any, options: list[tuple[str, Any]]) -> None:
