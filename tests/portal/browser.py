@@ -2,8 +2,9 @@
 
 Widgets appear before they can take input, so every action waits until its element is shown
 and enabled. The ``<input type=file>`` of an ipywidgets FileUpload is not attached to the page:
-:data:`EXPOSE_FILE_INPUT` patches ``HTMLInputElement.prototype.click`` so the test can reach it
-(a person would use the file dialog).
+:data:`EXPOSE_FILE_INPUT` stands in for the file dialog (the page's ``window.impactOpenFileDialog``,
+reached through the template's ``click`` patch that first empties the input, as a person's dialog
+would be) and attaches the input so the test can reach it.
 """
 
 from __future__ import annotations
@@ -100,12 +101,13 @@ def sign_in(driver: Any, url: str, token: str, lang: str | None = None) -> None:
 
 
 EXPOSE_FILE_INPUT = """
+if (typeof window.impactOpenFileDialog !== 'function') {
+  throw new Error('the impact template does not route file dialogs through impactOpenFileDialog');
+}
 if (!window.__impactFileInputExposed) {
-  const click = HTMLInputElement.prototype.click;
-  HTMLInputElement.prototype.click = function () {
-    if (this.type !== 'file') { return click.call(this); }
-    this.classList.add('impact-test-file-input');
-    document.body.appendChild(this);
+  window.impactOpenFileDialog = function (input) {
+    input.classList.add('impact-test-file-input');
+    document.body.appendChild(input);
   };
   window.__impactFileInputExposed = true;
 }

@@ -155,3 +155,49 @@ def test_a_page_whose_session_ended_says_so(driver, running_portal) -> None:
     banner = b.wait_text(driver, "#impact-disconnected", "The connection to the portal has ended")
     assert "reload the page" in banner
     assert b.css(driver, "#impact-disconnected").get_attribute("role") == "alert"
+
+
+def test_same_file_twice_gets_a_sensible_receipt(driver, running_portal, tmp_path) -> None:
+    """A re-sent duplicate: "already received on …, under the id …" — no "None", no "0 rows
+    taken over"; times to the second in the language's notation; id and checksum shown once; the
+    upload button's label is reset after each upload."""
+    import re
+
+    data = tmp_path / "twice.csv"
+    data.write_bytes(b"project_id,indicator_id,period,value\nkiezbox,test-outage-hours,2025-08,9\n")
+    sid = hashlib.sha256(data.read_bytes()).hexdigest()
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"])
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    stamp = re.compile(r"\d\d\.\d\d\.\d{4}, \d\d:\d\d:\d\d UTC")
+    for attempt in range(2):
+        b.upload(driver, str(data))
+        b.wait_text(driver, ".impact-validation", "Sie kann eingereicht werden")
+        assert b.css(driver, "button.impact-upload").text == "Datei wählen"
+        b.clickable(driver, "button.impact-submit").click()
+        receipt = b.wait_text(driver, ".impact-receipt", "bereits am" if attempt else "Eingereicht und gespeichert.")
+        assert receipt.count(sid) == 1 and stamp.search(receipt), receipt
+        assert "None" not in receipt and not re.search(r"\d{2}:\d{2}:\d{2}\.\d", receipt)  # no microseconds
+    first = b.css(driver, ".impact-receipt").text
+    assert "nichts wurde doppelt übernommen" in first, first
+    assert "Übernommene Zeilen" not in first
+    values = Store(running_portal.store_dir).values()
+    assert len(values[values["submission_id"] == sid]) == 1
+
+
+def test_template_has_names_and_units_beside_the_ids(driver, running_portal) -> None:
+    """The template link looks like a link, and its CSV names each indicator and its unit, in the
+    page's language."""
+    import base64
+
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["kiezbox"], "en")
+    b.wait_text(driver, ".impact-header", "kiezbox")
+    link = b.css(driver, "a.impact-template-link")
+    assert link.value_of_css_property("text-decoration-line") == "underline"
+    assert link.get_attribute("download") == "template-kiezbox.csv"
+    text = base64.b64decode(link.get_attribute("href").split("base64,", 1)[1]).decode("utf-8-sig")
+    header, *rows = [line.split(";") for line in text.splitlines()]
+    assert header[:5] == ["project_id", "indicator_id", "period", "value", "unit"]
+    named = {(r[1], r[4], r[header.index("indicator_name")]) for r in rows}
+    assert ("test-users", "count", "Users") in named and ("test-outage-hours", "hours", "Outage hours") in named

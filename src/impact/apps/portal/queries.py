@@ -43,7 +43,10 @@ def query_key(query: Any) -> dict[str, str]:
 
 
 def _answers(query: Any) -> list[Mapping[str, Any]]:
-    return [a if isinstance(a, Mapping) else vars(a) for a in (getattr(query, "answers", None) or [])]
+    """A query's answers as mappings (the store may give mappings or objects with attributes)."""
+    fields = ("text", "by", "at", "submission_id")
+    return [a if isinstance(a, Mapping) else {f: getattr(a, f, None) for f in fields}
+            for a in (getattr(query, "answers", None) or [])]
 
 
 class QueriesPanel:
