@@ -12,6 +12,11 @@ CPU time is the steadier figure), the input frame's size, RSS after building the
 of the process while evaluating (input included), and the cost of materialising ``series``
 (built lazily on first access).
 Target (docs/ARCHITECTURE.md, engine task): ≤ 10 s and ≤ 4 GB peak at 10M rows on 2 cores.
+
+``--forecast-baseline FILE`` (e.g. an earlier ``forecast.py`` from ``git show``) compares forecast
+methods in the same process: evaluate runs alternate between the current forecast and the one in
+FILE (put in place of ``impact.engine.evaluation.batch_forecast``), and both CPU medians and their
+ratio are printed — on a shared machine the only fair before/after.
 """
 
 from __future__ import annotations
@@ -164,6 +169,36 @@ def build_values(n_periods: int, date_objects: bool = False) -> pd.DataFrame:
     return pd.concat([df[kept], corr], ignore_index=True)
 
 
+def _load_forecast(path: str):  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("baseline_forecast", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.batch_forecast
+
+
+def compare_forecast(rows: int, repeat: int, baseline: str) -> dict[str, float]:
+    """Evaluate CPU seconds with the current and with a baseline forecast, alternating."""
+    import impact.engine.evaluation as evaluation
+
+    n_periods = max(int(rows) // (N_PROJECTS * N_INDICATORS), 4)
+    cat, values = build_catalog(n_periods), build_values(n_periods)
+    current, old = evaluation.batch_forecast, _load_forecast(baseline)
+    cpu: dict[str, list[float]] = {"current": [], "baseline": []}
+    evaluation.evaluate(cat, values, AS_OF)  # warm-up (tables, caches)
+    for _ in range(repeat):
+        for name, fn in (("baseline", old), ("current", current)):
+            evaluation.batch_forecast = fn
+            c1 = time.process_time()
+            evaluation.evaluate(cat, values, AS_OF)
+            cpu[name].append(time.process_time() - c1)
+    evaluation.batch_forecast = current
+    return {"rows": len(values), "current_cpu_s": float(np.median(cpu["current"])),
+            "baseline_cpu_s": float(np.median(cpu["baseline"]))}
+
+
 def run_one(rows: int, repeat: int, date_objects: bool = False) -> dict[str, float]:
     from impact.engine.evaluation import evaluate
 
@@ -201,9 +236,17 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--date-objects", action="store_true",
                     help="period dates as Python date objects (as Store.values() returns them)")
+    ap.add_argument("--forecast-baseline", metavar="FILE", help="compare with the forecast module in FILE")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     sizes = args.rows or [1e6, 1e7]
+    if args.forecast_baseline:
+        for size in sizes:
+            r = compare_forecast(int(size), args.repeat, args.forecast_baseline)
+            print(f"{r['rows']:>12,} rows: evaluate CPU s (median of {args.repeat}) with the baseline forecast "
+                  f"{r['baseline_cpu_s']:.2f}, with the current one {r['current_cpu_s']:.2f} "
+                  f"(× {r['current_cpu_s'] / r['baseline_cpu_s']:.2f})")
+        return
     if args.child:
         print(json.dumps(run_one(int(sizes[0]), args.repeat, args.date_objects)))
         return

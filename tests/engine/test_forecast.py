@@ -1,6 +1,6 @@
-"""The forecast band: the vectorised method against a plain per-series computation, the textbook
-OLS prediction interval where residuals are not autocorrelated, cumulative counts that never fall,
-clipping, the outlook rule and its sentence."""
+"""The forecast band: each kind of series against a dense per-series computation (and the textbook
+intervals it reduces to), the whole vectorised method against the plain reference, its calibration
+on a small seeded simulation, cumulative counts that never fall, the outlook rule and its sentence."""
 
 from __future__ import annotations
 
@@ -13,60 +13,141 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from engine import forecast_reference as ref
 from engine.helpers import indicator_yaml, quarterly, value_rows, write_catalog
 from impact.core.errors import CatalogError
 from impact.engine.evaluation import evaluate
-from impact.engine.forecast import LEVEL, RHO_MAX, batch_forecast, outlook
+from impact.engine.forecast import PHI_GRID, batch_forecast, outlook
+from impact.engine.forecast_models import ar_trend, level_shift, prepare, random_walk
 from impact.engine.story import status_sentence
 
 AS_OF = dt.date(2026, 11, 21)
+STEP = 0.25  # quarters, in years
 
 
-def _reference(x: np.ndarray, y: np.ndarray, at: float) -> tuple[float, float, float]:
-    """The documented method for one series, written plainly (numpy polyfit, scipy's t)."""
-    n = len(x)
-    slope, intercept = np.polyfit(x, y, 1)
-    resid = y - (intercept + slope * x)
-    s2 = float(resid @ resid) / (n - 2)
-    raw = float(resid[1:] @ resid[:-1]) / float(resid @ resid)
-    rho = min(max(raw + (2 + 4 * max(raw, 0.0)) / n, 0.0), RHO_MAX)
-    h = max((at - x[-1]) / ((x[-1] - x[0]) / (n - 1)), 0.0)
-    infl = (1 + rho) / (1 - rho)
-    mid = intercept + slope * at + rho ** h * resid[-1]
-    var = s2 * ((1 - rho ** (2 * h)) + infl * (1 / n + (at - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum()))
-    dof = min(max(n / infl - 2, 2.0), n - 2)
-    half = stats.t.ppf(0.5 + LEVEL / 2, dof) * math.sqrt(var)
-    return mid, mid - half, mid + half
+def _series(rng: np.random.Generator, n: int, kind: str) -> np.ndarray:
+    t = np.arange(n, dtype=float)
+    noise = rng.normal(0, 3, n)
+    if kind == "walk":
+        noise = np.cumsum(noise)
+    elif kind == "shift":
+        noise = noise + 15.0 * (t >= n // 2)
+    return 100 + 4 * t + noise
 
 
-def test_vectorised_equals_the_plain_computation_on_test_series() -> None:
-    rng = np.random.default_rng(11)
-    xs, ys, want = [], [], []
-    for n in (4, 6, 12, 24):
-        for kind in range(3):
-            x = 2024 + np.arange(n) * 0.25
-            noise = rng.normal(0, 3, n)
-            if kind == 1:  # autocorrelated
-                noise = np.cumsum(noise) * 0.7
-            y = 100 + 12 * (x - 2024) + noise
-            xs.append(np.pad(x, (24 - n, 0), constant_values=np.nan))
-            ys.append(np.pad(y, (24 - n, 0), constant_values=np.nan))
-            want.append(_reference(x, y, 2028.0))
-    fc = batch_forecast(np.array(xs), np.array(ys), np.full(len(xs), 2028.0))
-    np.testing.assert_allclose(np.c_[fc.value, fc.low, fc.high], np.array(want), rtol=1e-9)
+@pytest.mark.parametrize("target", ["level", "sum"])
+def test_each_kind_is_its_exact_kriging_predictor(target: str) -> None:
+    """Vectorised components = dense generalised least squares (universal kriging) per series."""
+    rng = np.random.default_rng(3)
+    width, horizon = 14, 5
+    rows = [(n, kind) for n in (5, 9, 14) for kind in ("noise", "walk", "shift")]
+    x = np.full((len(rows), width), np.nan)
+    y = np.full((len(rows), width), np.nan)
+    for i, (n, kind) in enumerate(rows):
+        x[i, width - n:] = 2024 + np.arange(n) * STEP
+        y[i, width - n:] = _series(rng, n, kind)
+    p, last, scale, _ = prepare(x, y, x[:, -1] + horizon * STEP)
+    ar, walk, shift = ar_trend(p, PHI_GRID, target), random_walk(p, target), level_shift(p, target)
+    offset = {"level": 1.0, "sum": float(horizon)}[target]  # the sum starts from h times the last value
+    for i, (n, _) in enumerate(rows):
+        t, yy = np.arange(n, dtype=float), y[i, width - n:]
+        want = [ref.ar_component(t, yy, float(phi), horizon, target) for phi in PHI_GRID]
+        want.append(ref.walk_component(t, yy, horizon, target))
+        want += [ref.step_component(t, yy, k, horizon, target) for k in range(2, n - 1)]
+        got_ll = np.r_[ar.loglik[i], walk.loglik[i], shift.loglik[i][np.isfinite(shift.loglik[i])]]
+        got_mean = np.r_[ar.mean[i], walk.mean[i], shift.mean[i][np.isfinite(shift.loglik[i])]]
+        got_var = np.r_[ar.var[i], walk.var[i], shift.var[i][np.isfinite(shift.loglik[i])]]
+        w_ll, w_mean, w_var = (np.array(c) for c in zip(*want, strict=True))
+        # standardised units: the log likelihood moves by −(n − 2) log(scale) for every component alike
+        np.testing.assert_allclose(got_ll - got_ll[0], w_ll - w_ll[0], rtol=1e-7, atol=1e-7)
+        np.testing.assert_allclose(offset * last[i] + scale[i] * got_mean, w_mean, rtol=1e-9)
+        np.testing.assert_allclose(scale[i] ** 2 * got_var, w_var, rtol=1e-7)
 
 
-def test_without_autocorrelation_it_is_the_textbook_ols_prediction_interval() -> None:
+def test_independent_scatter_is_the_textbook_ols_interval_and_the_walk_the_limit_of_ar1() -> None:
     x = np.arange(10, dtype=float)
-    y = 3 * x + 5 + np.array([1, -1, 1, -1, 1, -1, 1, -1, 1, -1], dtype=float)  # alternating: ρ clips to 0
-    fc = batch_forecast(x[None, :], y[None, :], np.array([14.0]))
+    y = 3 * x + 5 + np.array([1, -1, 1, -1, 1, -1, 1, -1, 1, -1], dtype=float)
+    p, last, scale, _ = prepare(x[None, :], y[None, :], np.array([14.0]))
+    comp = ar_trend(p, np.array([0.0, 1 - 1e-7]), "level")
     lr = stats.linregress(x, y)
-    s = math.sqrt(((y - lr.intercept - lr.slope * x) ** 2).sum() / 8)
-    se = s * math.sqrt(1 + 1 / 10 + (14 - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum())
-    mid = lr.intercept + lr.slope * 14
-    assert fc.rho[0] == 0.0
-    assert (fc.value[0], fc.low[0], fc.high[0]) == (pytest.approx(mid), pytest.approx(mid - stats.t.ppf(0.95, 8) * se),
-                                                    pytest.approx(mid + stats.t.ppf(0.95, 8) * se))
+    s2 = ((y - lr.intercept - lr.slope * x) ** 2).sum() / 8
+    assert last[0] + scale[0] * comp.mean[0, 0] == pytest.approx(lr.intercept + lr.slope * 14)
+    assert scale[0] ** 2 * comp.var[0, 0] == pytest.approx(s2 * (1 + 1 / 10 + (14 - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum()))
+    walk = random_walk(p, "level")  # the random walk with drift is AR(1) with φ → 1
+    assert walk.loglik[0, 0] == pytest.approx(comp.loglik[0, 1], abs=1e-4)
+    assert walk.mean[0, 0] == pytest.approx(comp.mean[0, 1], abs=1e-5)
+    assert walk.var[0, 0] == pytest.approx(comp.var[0, 1], rel=1e-4)
+
+
+def test_vectorised_forecast_equals_the_plain_reference() -> None:
+    rng = np.random.default_rng(11)
+    width, horizon = 16, 6
+    cases = [(n, kind) for n in (4, 7, 12, 16) for kind in ("noise", "walk", "shift")]
+    x = np.full((len(cases), width), np.nan)
+    y = np.full((len(cases), width), np.nan)
+    for i, (n, kind) in enumerate(cases):
+        x[i, width - n:] = 2024 + np.arange(n) * STEP
+        y[i, width - n:] = _series(rng, n, kind)
+    fc = batch_forecast(x, y, x[:, -1] + horizon * STEP)
+    for i, (n, _) in enumerate(cases):
+        want = ref.forecast(np.arange(n, dtype=float), y[i, width - n:], horizon)
+        width_band = want[2] - want[1]
+        assert (fc.value[i], fc.low[i], fc.high[i]) == pytest.approx(want, abs=1e-5 * width_band), (n, i)
+
+
+def test_vectorised_cumulative_forecast_equals_the_plain_reference() -> None:
+    rng = np.random.default_rng(5)
+    horizon, n = 8, 12
+    intake = [rng.poisson(np.linspace(3, 12, n - 1)), rng.poisson(np.full(n - 1, 6)),
+              np.r_[rng.poisson(2, 5), rng.poisson(9, n - 6)]]
+    y = np.array([np.r_[10, 10 + np.cumsum(k)] for k in intake], dtype=float)
+    x = np.tile(2024 + np.arange(n) * STEP, (len(y), 1))
+    fc = batch_forecast(x, y, x[:, -1] + horizon * STEP, np.ones(len(y), dtype=bool))
+    for i in range(len(y)):
+        want = ref.cumulative_forecast(y[i], horizon, STEP)
+        assert (fc.value[i], fc.low[i], fc.high[i]) == pytest.approx(want, abs=1e-5 * (want[2] - want[1])), i
+
+
+def _coverage(y: np.ndarray, hist: int, cumulative: bool = False) -> float:
+    m, n = y.shape
+    x = np.tile(np.arange(1, n + 1) * STEP, (m, 1))
+    fc = batch_forecast(x[:, :hist], y[:, :hist], x[:, -1], np.full(m, cumulative))
+    return float(((y[:, -1] >= fc.low) & (y[:, -1] <= fc.high)).mean())
+
+
+def test_the_90_percent_band_covers_about_90_percent_of_simulated_futures() -> None:
+    """Calibration on a small seeded simulation (the full backtest is benchmarks/bench_forecast_backtest.py):
+    twelve quarters of history, judged eight quarters later, 600 series per process."""
+    rng = np.random.default_rng(20261127)
+    m, hist, n = 600, 12, 20
+    t = np.arange(1, n + 1) * STEP
+    trend = rng.uniform(50, 150, (m, 1)) + rng.uniform(-10, 30, (m, 1)) * t
+    sd = rng.uniform(2, 10, (m, 1))
+    ar = np.zeros((m, n))
+    ar[:, 0] = rng.standard_normal(m) / math.sqrt(1 - 0.36)
+    for k in range(1, n):
+        ar[:, k] = 0.6 * ar[:, k - 1] + rng.standard_normal(m)
+    jump = rng.choice([-1, 1], (m, 1)) * rng.uniform(3, 6, (m, 1)) * (np.arange(n) >= rng.integers(2, hist - 1, (m, 1)))
+    intake = rng.uniform(2, 20, (m, 1)) + rng.uniform(0, 1.5, (m, 1)) * np.arange(n)
+    coverage = {
+        "trend + noise": _coverage(trend + sd * rng.standard_normal((m, n)), hist),
+        "AR(1)": _coverage(trend + sd * ar, hist),
+        "level shift": _coverage(trend + sd * (jump + rng.standard_normal((m, n))), hist),
+        "cumulative": _coverage(np.cumsum(rng.poisson(intake), axis=1).astype(float), hist, cumulative=True),
+    }
+    assert all(0.85 <= c <= 0.96 for c in coverage.values()), coverage
+
+
+def test_gaps_and_left_over_padding_are_handled() -> None:
+    """Points need not be right-aligned; a missing period leaves a gap in time, not a wrong step."""
+    x = 2024 + np.arange(10) * STEP
+    y = 100 + 8 * (x - 2024) + np.array([1, -2, 0, 2, -1, 1, 0, -2, 1, 0], dtype=float)
+    aligned = batch_forecast(x[None, :], y[None, :], np.array([2027.0]))
+    padded = batch_forecast(np.r_[np.nan, x[:5], np.nan, x[5:]][None, :], np.r_[np.nan, y[:5], np.nan, y[5:]][None, :],
+                            np.array([2027.0]))
+    assert (padded.value[0], padded.low[0], padded.high[0]) == pytest.approx((aligned.value[0], aligned.low[0], aligned.high[0]))
+    gap = batch_forecast(np.delete(x, 4)[None, :], np.delete(y, 4)[None, :], np.array([2027.0]))
+    assert gap.low[0] < 100 + 8 * 3 < gap.high[0] and gap.high[0] - gap.low[0] < 40
 
 
 def test_cumulative_forecast_and_band_never_fall_below_the_last_value() -> None:
@@ -79,6 +160,7 @@ def test_cumulative_forecast_and_band_never_fall_below_the_last_value() -> None:
     steady = np.arange(1, 9, dtype=float) * 4
     fc = batch_forecast(x[:1], steady[None, :], np.array([3.75]), np.array([True]))
     assert fc.value[0] == pytest.approx(32 + 16 * 2, rel=1e-6)
+    assert fc.low[0] == pytest.approx(64, rel=1e-6) and fc.high[0] == pytest.approx(64, rel=1e-6)
 
 
 def test_outlook_rule() -> None:

@@ -31,6 +31,7 @@ from impact.engine import scores as scores_step
 from impact.engine.assignments import assignments
 from impact.engine.calendar import GRACE_DAYS, MONTHS, as_date, days, period_end_days, project_due_ordinal
 from impact.engine.current import CurrentRows, current_rows, current_values
+from impact.engine.forecast import MIN_POINTS as FORECAST_MIN_POINTS
 from impact.engine.forecast import Forecast, batch_forecast, outlook
 from impact.engine.path import expected_value as trajectory
 from impact.engine.progress import (
@@ -273,13 +274,15 @@ def _trends(tot: _Totals, freq_months: np.ndarray, ind: pd.DataFrame,
         slope = nan.copy()
         slope[present] = batch_theil_sen(xm, ym).slope
         at = years(tdays[present])
-        fc = batch_forecast(xm, ym, at, cumulative[present])
-        ahead = at > np.nanmax(xm, axis=1)  # a target date already passed has nothing to forecast
-        mid[present], low[present], high[present] = (np.where(ahead, a, np.nan) for a in (fc.value, fc.low, fc.high))
+        # a target date already passed has nothing to forecast; short series get none either
+        ahead = np.flatnonzero((at > np.nanmax(xm, axis=1)) & ((~np.isnan(ym)).sum(axis=1) >= FORECAST_MIN_POINTS))
+        fc = batch_forecast(xm[ahead], ym[ahead], at[ahead], cumulative[present][ahead])
+        rows = present[ahead]
+        mid[rows], low[rows], high[rows] = fc.value, fc.low, fc.high
         change[present] = recent_change(ym, ind["direction"].to_numpy(dtype=object)[present],
                                         ind["band_low"].to_numpy(dtype=float)[present],
                                         ind["band_high"].to_numpy(dtype=float)[present])[1]
-    return slope, Forecast(mid, low, high, nan.copy()), change
+    return slope, Forecast(mid, low, high), change
 
 
 def evaluate(catalog: Catalog, values: pd.DataFrame, as_of: dt.date, *, known_at: Any = None,

@@ -19,7 +19,7 @@ _ITEMS = (
        "the value received last wins (a correction); older values stay stored, so a re-run with the "
        "same two dates gives the same numbers."),
     N_("**Progress** = (value − baseline) / (target − baseline), for both directions, limited to "
-       "0–100 %. Target bands: 100 % inside; outside 1 − distance to the nearest band edge / distance "
+       "0–100 %. Target bands: inside 100 %; outside 1 − distance to the nearest band edge / distance "
        "from the baseline to that edge. It uses the total of the latest period and the target valid "
        "on the reference date; progress against the original target is shown beside it."),
     N_("**Expected progress:** the path from the baseline through the milestones to the target, at "
@@ -31,19 +31,22 @@ _ITEMS = (
     N_("**Scores** per guiding idea, principle, future perspective, project and portfolio: weighted "
        "mean progress of the intended-effect indicators *with* a current value, always shown with "
        "**coverage** (share of indicators with a current value). Missing data never counts as zero; "
-       "a group without data has no score and 0 % coverage. The portfolio pools all project × "
+       "a group without data has no score and a coverage of 0 %. The portfolio pools all project × "
        "indicator pairs."),
     N_("**Impact ladder:** number of indicators and mean progress at output (steps 1–3), outcome "
        "(4–6) and impact (7)."),
     N_("**Completeness:** all due periods within the project runtime are expected; those without a "
        "total value are overdue."),
     N_("**Trend and forecast:** the trend is the robust Theil–Sen slope (units per year) over the "
-       "last 24 values, from 4 values on. The forecast at the target date starts from the recent "
-       "level of the series and continues its trend; its band is a 90 % prediction interval that "
-       "adds the uncertainty of the level, of the slope and the scatter of the values, clipped to "
-       "the indicator's valid range. For cumulative counts the trend is taken from the increments "
-       "and neither forecast nor band falls below the last value. *Target unlikely* only when even "
-       "the favourable end of the band misses the target."),
+       "last 24 values, from 4 values on. The forecast at the target date weighs three kinds of series "
+       "— a line the values scatter around and return to, a random walk with drift, a line with one "
+       "level shift — by how well each explains the values so far, and starts from the recent level. "
+       "Its band is a 90 % prediction interval (uncertainty of level, slope and scatter, and of which "
+       "kind the series is), clipped to the indicator's valid range; in a backtest on simulated series "
+       "the true values fell inside it about nine times in ten. For cumulative counts the forecast is "
+       "built from "
+       "the increments, and neither forecast nor band falls below the last value. *Target unlikely* "
+       "only when even the favourable end of the band misses the target."),
 )
 
 
