@@ -202,3 +202,27 @@ def test_series_and_export_carry_quality_evidence_and_review_state(cat_dir: Path
     # a store without these columns: empty, not an error
     plain = evaluate(cat, v.drop(columns=["quality", "evidence", "review_state"]), D(2025, 9, 1))
     assert plain.series["quality"].isna().all()
+
+
+def test_export_of_quality_evidence_and_state_is_formula_safe_and_a_valid_package(cat_dir: Path,
+                                                                                 tmp_path: Path) -> None:
+    cat = _catalog(cat_dir, {"good": Tgt(0.0, D(2022, 1, 1), 100.0, D(2026, 12, 31))})
+    v = value_rows(quarterly("kiezbox", "good", "2025-Q1", [40, 50]))
+    v = v.assign(quality=["measured", "proxy"], evidence=['=HYPERLINK("http://evil.example","x")', "Akte 4/2025"],
+                 review_state=["approved", "queried"])
+    ev = evaluate(cat, v, D(2025, 9, 1))
+    tables = export_tables(ev, v, cat)
+    out = tmp_path / "pkg"
+    write_export(tables, out, "datapackage", as_of=ev.as_of, known_at="2025-09-01T10:00:00Z")
+    csv_text = (out / "values.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+    assert "proxy" in csv_text and "queried" in csv_text and "Akte 4/2025" in csv_text
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for r in pkg["resources"] if r["name"] == "values" for f in r["schema"]["fields"]}
+    assert fields["quality"]["constraints"]["enum"] == ["measured", "counted", "surveyed", "estimated", "proxy"]
+    assert {"quality", "evidence", "review_state"} <= {n for n, f in fields.items() if "description" in f}
+    # a grade outside the catalog's list is caught by the package's own schema
+    (out / "values.csv").write_text(csv_text.replace("proxy", "guessed"), encoding="utf-8")
+    assert not frictionless.validate(str(out / "datapackage.json")).valid

@@ -22,7 +22,8 @@ Tables (one file each, same names in every format):
 against it. The last four tables need the catalog (``export_tables(..., catalog)``).
 
 Formats: ``csv`` (UTF-8, comma, ``\\n``), ``parquet``, and ``datapackage`` — the CSV files plus a
-``datapackage.json`` (Frictionless Data Package, tabular, with a Table Schema per file).
+``datapackage.json`` (Frictionless Data Package, tabular, with a Table Schema per file; ``quality``,
+``evidence`` and ``review_state`` are described there, ``quality`` limited to the catalog's grades).
 
 **Formula neutralisation (CSV only).** A text cell that starts with ``=``, ``+``, ``-``, ``@``, a
 tab or a carriage return would be executed as a formula by spreadsheet programs ("CSV
@@ -43,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from impact.core.catalog import QUALITY_GRADES
 from impact.core.files import atomic_write_text, atomic_write_with
 from impact.engine.catalog_tables import catalog_tables
 from impact.engine.current import current_values
@@ -169,9 +171,27 @@ def _field_type(name: str, col: pd.Series) -> str:
     return "string"
 
 
+_FIELD_NOTES: dict[str, str] = {
+    "quality": "Datenqualität: gemessen, gezählt, erhoben, geschätzt, Näherung / quality grade: measured, "
+               "counted, surveyed, estimated, proxy",
+    "evidence": "Nachweis (URL oder Dokumentverweis) / evidence (URL or document reference)",
+    "review_state": "Prüfstand: pending (ungeprüft), queried (Rückfrage offen), approved (freigegeben) / "
+                    "review state: pending, queried (open query), approved",
+}
+
+
+def _field(name: str, col: pd.Series) -> dict[str, Any]:
+    field: dict[str, Any] = {"name": name, "type": _field_type(name, col)}
+    if name in _FIELD_NOTES:
+        field["description"] = _FIELD_NOTES[name]
+    if name == "quality":
+        field["constraints"] = {"enum": list(QUALITY_GRADES)}
+    return field
+
+
 def table_schema(name: str, frame: pd.DataFrame) -> dict[str, Any]:
     """A Frictionless Table Schema for one exported table."""
-    fields = [{"name": str(c), "type": _field_type(str(c), frame[c])} for c in frame.columns]
+    fields = [_field(str(c), frame[c]) for c in frame.columns]
     schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
     # (values: no primary key — the total's empty breakdown cells read as missing values)
     keys = {"indicator_scores": ["project_id", "indicator_id"],
