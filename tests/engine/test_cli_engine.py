@@ -235,3 +235,20 @@ def test_sample_data_ingested_today_for_last_years_reference_date(sample_store: 
     assert js["known_at"] == "2026-11-20T23:59:59.999999Z"
     assert all(i["value"] is None and i["status"] == "no_data" for p in js["projects"].values()
                for i in p["indicators"])
+
+
+def test_sample_data_cumulative_forecasts_never_below_the_last_value(sample_store: Path, catalog: Catalog) -> None:
+    """Issue 11's acceptance on the shipped catalog and samples: every cumulative indicator's forecast
+    and band lie at or above its last value."""
+    cumulative = {i for i, ind in catalog.indicators.items() if getattr(ind, "cumulative", False)}
+    assert cumulative, "the catalog marks its cumulative counts"
+    code, out, err = run("scores", "--store", str(sample_store), "--format", "json", "--catalog",
+                         str(Path(__file__).resolve().parents[2] / "indicators"))
+    assert code == 0, err
+    rows = [i for p in json.loads(out)["projects"].values() for i in p["indicators"] if i["id"] in cumulative]
+    forecast = [i for i in rows if i["forecast"]["value"] is not None]
+    assert forecast, "some cumulative indicator of the samples has a forecast"
+    for i in forecast:
+        assert i["value"] is not None
+        low, value, high = i["forecast"]["low"], i["forecast"]["value"], i["forecast"]["high"]
+        assert i["value"] <= low <= value <= high, i
