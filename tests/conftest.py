@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from impact.core.catalog import Catalog, load_catalog
 
@@ -22,6 +24,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # look empty to an evaluation "as of 2026-11-21" once the real date has moved on.
 os.environ["IMPACT_TODAY"] = "2026-11-21"
 os.environ["IMPACT_NOW"] = "2026-11-21T12:00:00+00:00"
+
+# Property tests check behaviour, not speed: no per-example deadline (a loaded CI machine made
+# them fail on time alone; speed targets live in benchmarks/).
+hypothesis_settings.register_profile("impact", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("impact")
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -37,22 +37,13 @@ def _temporary(path: Path) -> Path:
     return path.parent / f"{TMP_PREFIX}{uuid.uuid4().hex[:12]}-{path.name}"
 
 
-def atomic_write_with(path: Path, write: Callable[[Path], None], *, mode: int = 0o644) -> None:
-    """Let ``write`` fill a temporary file beside ``path``, then fsync it and rename it over ``path``.
+def _replace_via_temporary(path: Path, fill: Callable[[Path], None]) -> None:
+    """Let ``fill`` write and fsync a temporary beside ``path``, rename it over ``path``, fsync the folder.
 
-    For writers that need a file name (Parquet, Excel, zip). ``write`` must create the file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    The temporary is removed whatever goes wrong, so a failed write leaves ``path`` as it was."""
     tmp = _temporary(path)
     try:
-        write(tmp)
-        os.chmod(tmp, mode)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fill(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -60,12 +51,32 @@ def atomic_write_with(path: Path, write: Callable[[Path], None], *, mode: int = 
     fsync_dir(path.parent)
 
 
+def atomic_write_with(path: Path, write: Callable[[Path], None], *, mode: int = 0o644) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then fsync it and rename it over ``path``.
+
+    For writers that need a file name (Parquet, Excel, zip). ``write`` must create the file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def fill(tmp: Path) -> None:
+        write(tmp)
+        os.chmod(tmp, mode)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    _replace_via_temporary(path, fill)
+
+
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Replace ``path`` by ``data`` atomically and durably (see the module docstring)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(path)
-    try:
+
+    def fill(tmp: Path) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
             view = memoryview(data)
@@ -74,11 +85,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
+
+    _replace_via_temporary(path, fill)
 
 
 def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:

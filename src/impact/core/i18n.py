@@ -53,6 +53,7 @@ __all__ = [
     "format_number",
     "format_percent",
     "is_missing",
+    "language_name",
     "languages",
     "locale_dirs",
     "normalise_lang",
@@ -240,3 +241,12 @@ def format_datetime(moment: Any, lang: str | None, style: str = "medium") -> str
     moment = moment.astimezone(dt.UTC).replace(microsecond=0)
     locale = _locale(normalise_lang(lang))
     return babel_dates.format_datetime(moment, format=style, tzinfo=dt.UTC, locale=locale) + " UTC"
+
+
+def language_name(lang: str) -> str:
+    """A language's name in itself (``Deutsch``, ``English``, ``Türkçe``); the code when Babel does not know it."""
+    try:
+        name = Locale.parse(lang).get_display_name(lang) or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return name[:1].upper() + name[1:]

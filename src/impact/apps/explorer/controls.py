@@ -16,27 +16,17 @@ from typing import Any
 
 import ipywidgets as w
 import traitlets
-from babel import Locale, UnknownLocaleError
 
 from impact.apps.explorer.data import GROUP_KINDS, KIND_NAMES, indicator_ids, month_starts
 from impact.apps.explorer.state import Selection
 from impact.core.catalog import Catalog
-from impact.core.i18n import N_, format_date, languages, texts
+from impact.core.i18n import N_, format_date, language_name, languages, texts
 
 __all__ = ["Controls", "language_name"]
 
 _WIDE = {"description_width": "initial"}
 _ENTITIES = {"guiding_idea": "guiding_ideas", "principle": "principles", "perspective": "perspectives"}
 GROUP_LABELS = {"guiding_idea": N_("Guiding idea"), "principle": N_("Principle"), "perspective": N_("Perspective")}
-
-
-def language_name(lang: str) -> str:
-    """A language's name in that language (``Deutsch``, ``English``, ``Türkçe``)."""
-    try:
-        name = Locale.parse(lang).get_display_name(lang) or lang
-    except (UnknownLocaleError, ValueError):
-        return lang
-    return name[:1].upper() + name[1:]
 
 
 class Controls:

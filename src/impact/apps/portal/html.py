@@ -14,9 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-
-from impact.core.i18n import N_, format_datetime, format_number, texts
+from impact.core.i18n import N_, format_datetime, format_number, language_name, texts
 
 __all__ = ["INTRO", "MAX_PROBLEMS_SHOWN", "STYLE", "TITLE", "clean_file_name", "esc", "facts_html", "tag",
            "language_name", "message_html",
@@ -72,15 +70,6 @@ def clean_file_name(name: Any, fallback: str = "upload") -> str:
         stem, dot, ext = text.rpartition(".")
         text = (stem[:110] + dot + ext[:9]) if dot and len(ext) <= 9 else text[:120]
     return text or fallback
-
-
-def language_name(lang: str) -> str:
-    """A language's name in itself (``Deutsch``, ``English``); the code when Babel does not know it."""
-    try:
-        name = Locale.parse(lang).get_display_name(lang) or lang
-    except (UnknownLocaleError, ValueError):
-        return lang
-    return name[:1].upper() + name[1:]
 
 
 def size_text(n: int, lang: str) -> str:
