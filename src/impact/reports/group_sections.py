@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from impact.core.catalog import Indicator
     from impact.reports.context import ReportContext
 
-__all__ = ["GROUP_KINDS", "group_indicator_table", "group_indicators", "group_methodology", "group_scores", "group_series",
-           "group_title"]
+__all__ = ["GROUP_KINDS", "group_indicator_table", "group_indicators", "group_methodology", "group_scores",
+           "group_series", "group_side_effects", "group_title"]
 
 # group_type -> catalog attribute (and Indicator attribute) holding its ids
 GROUP_KINDS = {"guiding_idea": "guiding_ideas", "principle": "principles"}
@@ -113,3 +113,15 @@ def group_methodology(ctx: ReportContext, group_type: str, ident: str) -> None:
 
     _kind(ctx, group_type, ident)
     methodology(ctx, indicator_ids=[i.id for i in group_indicators(ctx, group_type, ident)])
+
+
+def group_side_effects(ctx: ReportContext, group_type: str, ident: str) -> None:
+    """Side effects, trade-offs and target changes of the group's indicators across the pilots."""
+    from impact.reports.side_effect_sections import side_effects
+
+    kind = _kind(ctx, group_type, ident)
+    members = [i for i in ctx.catalog.indicators.values() if ident in getattr(i, kind)]
+    ids = {i.id for i in members}
+    t = getattr(ctx.evaluation, "tradeoffs", None)
+    rows = t[t["indicator_id"].isin(ids) | t["other_id"].isin(ids)] if t is not None else pd.DataFrame()
+    side_effects(ctx, [(pid, i) for i in members for pid in i.targets], rows)

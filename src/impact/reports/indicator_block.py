@@ -70,7 +70,12 @@ def facts_html(ctx: ReportContext, project_id: str, indicator_id: str, row: Any)
         (_("Expected progress"), format_percent(_get(row, "expected_progress"), lang)),
         (_("Forecast"), _forecast_text(row, lang)),
     ]
-    line = " · ".join(f"<strong>{markup.esc(k)}:</strong> {markup.esc(v)}" for k, v in facts)
+    changed = _get(row, "target_changed")
+    if not is_missing(changed) and bool(changed):
+        facts.append((_("Original target"), _("{target} · progress {progress}",
+                                              target=format_number(_get(row, "target_original"), lang, 2),
+                                              progress=format_percent(_get(row, "progress_original"), lang))))
+    line = " · ".join(markup.labelled(k, v) for k, v in facts)
     unlikely = _get(row, "target_unlikely")
     if not is_missing(unlikely) and bool(unlikely):
         warning = _("Target unlikely to be reached")

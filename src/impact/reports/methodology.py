@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["REPORT_RULES", "methodology"]
 
+TERMS = {"short": N_("short term"), "medium": N_("medium term"), "long": N_("long term")}
 # what the report shows beyond the engine's rules (impact.engine.methodology has those)
 REPORT_RULES = (
     N_("Side effects and trade-offs: an unintended-effect indicator has a tolerance instead of a target; "
@@ -45,7 +46,18 @@ def _targets(ctx: ReportContext, ind: Indicator, project_id: str | None) -> list
                       high=format_number(t.band[1], lang, 2))
         if t.illustrative:
             value = _("{text} (illustrative)", text=value)
-        rows.append((_("Baseline → target · {project}", project=entity_name(ctx, "projects", pid)), value))
+        project = entity_name(ctx, "projects", pid)
+        rows.append((_("Baseline → target · {project}", project=project), value))
+        milestones = "; ".join(_("{date}: {value}", date=format_date(m.date, lang), value=format_number(m.value, lang, 2))
+                               + (f" ({word(TERMS, m.term, lang)})" if m.term else "")
+                               for m in getattr(t, "milestones", ()) or ())
+        if milestones:
+            rows.append((_("Milestones · {project}", project=project), milestones))
+        tolerance = getattr(t, "tolerance", None)
+        if tolerance is not None:
+            rows.append((_("Tolerance · {project}", project=project),
+                         _("{limit} from {date}", limit=format_number(tolerance.limit, lang, 2),
+                           date=format_date(tolerance.date, lang))))
     return rows
 
 
