@@ -198,3 +198,41 @@ def test_pair_series_table_joins_both_series() -> None:
     assert chart.table["A"].tolist() == [1.0, 2.0] and pd.isna(chart.table["B"].iloc[0])
     assert [t.name for t in chart.figure.data] == ["A", "B"]
     assert [a.text for a in chart.figure.layout.annotations] == ["A", "B"]
+
+
+# --------------------------------------------------------------------------- the executed reports (full run)
+
+PROJECTS = ["hardenbergplatz", "data-governance", "smart-water", "kiezbox", "smarte-partizipation"]
+
+
+def _section(page: str) -> str:
+    """The side-effects section of a rendered report: from its heading to the next section heading."""
+    start = page.index('id="side-effects"')
+    end = page.find("<h2", start)
+    return page[start:end if end > 0 else len(page)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("project", PROJECTS)
+def test_every_executed_project_report_has_the_section_with_content(full_run: Any, project: str) -> None:
+    """The real `impact report --all` run on the sample data: each project's HTML carries the section
+    with a tolerance status, a trade-off pair with its two series, and the target-changes list."""
+    page = (full_run.out / f"project-{project}.html").read_text(encoding="utf-8")
+    section = _section(page)
+    assert "Nebenwirkungen und Zielkonflikte" in section
+    assert re.search(r"<td>(innerhalb der Toleranz|⚠ Toleranzgrenze überschritten)</td>", section), section[:2000]
+    assert "↔" in section and "Zielkonflikt:" in section, "a trade-off pair with its chart"
+    assert 'id="target-changes"' in page and "Zieländerungen" in page
+
+
+@pytest.mark.slow
+def test_a_crossed_tolerance_is_a_warning_in_the_executed_report(full_run: Any, catalog: Catalog) -> None:
+    """The sample data cross a tolerance: that project's executed report warns, in the table and as text."""
+    evaluation, _hash = evaluate_store(catalog, full_run.store, AS_OF)
+    crossed = evaluation.indicators[evaluation.indicators["tolerance_status"] == "crossed"]
+    assert len(crossed), "the sample data cross a tolerance at least once"
+    for project in sorted(set(crossed["project_id"])):
+        section = _section((full_run.out / f"project-{project}.html").read_text(encoding="utf-8"))
+        assert "<td>⚠ Toleranzgrenze überschritten</td>" in section, project
+        assert re.search(r'<p class="impact-warn">⚠ Toleranzgrenze überschritten: [^<]+ liegt bei [^<]+; '
+                         r'Grenze: [^<]+\.</p>', section), section[:2000]

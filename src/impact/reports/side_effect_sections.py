@@ -42,6 +42,11 @@ def _series(ctx: ReportContext, project_id: str, indicator_id: str) -> pd.DataFr
     return s[(s["project_id"] == project_id) & (s["indicator_id"] == indicator_id)]
 
 
+def _crossed(ctx: ReportContext, project_id: str, indicator_id: str) -> bool:
+    r = indicator_row(ctx, project_id, indicator_id)
+    return r is not None and r.get("tolerance_status") == "crossed"
+
+
 def _tolerance_rows(ctx: ReportContext, pairs: Iterable[tuple[str, Indicator]]) -> list[tuple[Any, ...]]:
     lang = ctx.lang
     _ = texts(lang)
@@ -71,8 +76,13 @@ def _tolerances(ctx: ReportContext, pairs: list[tuple[str, Indicator]]) -> None:
     if not pairs:
         markup.show(markup.hint(_("No unintended-effect indicator is assigned here.")))
         return
-    markup.show(markup.table_html(_tolerance_rows(ctx, pairs), [_("Indicator"), _("Project"), _("Value"),
-                                                                  _("Tolerance limit"), _("Tolerance")]))
+    rows = _tolerance_rows(ctx, pairs)
+    warnings = "".join(markup.para(_("⚠ Tolerance limit crossed: {indicator} ({project}) is at {value}; limit: "
+                                     "{limit}.", indicator=r[0], project=r[1], value=r[2], limit=r[3]),
+                                   css="impact-warn")
+                       for r, (pid, ind) in zip(rows, pairs, strict=True) if _crossed(ctx, pid, ind.id))
+    markup.show(warnings + markup.table_html(rows, [_("Indicator"), _("Project"), _("Value"),
+                                                    _("Tolerance limit"), _("Tolerance")]))
     for pid, ind in pairs:
         title = _("Side effect: {indicator} · {project}", indicator=indicator_name(ctx, ind.id),
                   project=entity_name(ctx, "projects", pid))
