@@ -161,6 +161,15 @@ def test_killed_writer_leaves_no_partial_submission(tmp_path: Path, opts: list[s
     assert list(led["status"]) == ["accepted", "recovered", "accepted"]
     assert "uncommitted" in led["detail"].iloc[1]
     assert len(store.values()) == 5
+    # the listing shows the recovery (it crashed with a TypeError on the missing submission id)
+    p = run("submissions", "--store", store.path, "--lang", "en")
+    assert p.returncode == 0, p.stderr
+    assert "cleaned up" in p.stdout and f"values/{sid}.parquet: uncommitted file removed" in p.stdout
+    assert "victim.csv" in p.stdout and "Traceback" not in p.stderr
+    p = run("submissions", "--store", store.path, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    listed = json.loads(p.stdout)["submissions"]
+    assert [(s["status"], s["submission_id"]) for s in listed][1] == ("recovered", None)
 
 
 # ---- in-process variations ---------------------------------------------------------------------
@@ -201,7 +210,7 @@ def test_missing_file_and_worst_exit_code(tmp_path: Path, opts: list[str], store
     bad = write(tmp_path / "bad.csv", INVALID)
     r = runner_ingest(ok, bad, *opts)
     assert r.exit_code == 1, r.output
-    assert "2 Dateien / files" in r.output
+    assert "2 Dateien:" in r.output
     r = runner_ingest(tmp_path / "fehlt.csv", ok, *opts)
     assert r.exit_code == 2
     assert "nicht gefunden" in r.output and "bereits vorhanden" in r.output
@@ -225,6 +234,7 @@ def test_newer_store_format_is_refused(tmp_path: Path, opts: list[str], store: S
 
 
 def test_submissions_text_json_and_project_filter(tmp_path: Path, opts: list[str], store: Store) -> None:
+    store.path.mkdir()  # an empty folder is an empty store
     r = CliRunner().invoke(cli, ["submissions", "--store", str(store.path)])
     assert r.exit_code == 0 and "Keine Einreichungen" in r.output
     assert runner_ingest(write(tmp_path / "ok.csv", VALID), *opts).exit_code == 0
@@ -233,8 +243,11 @@ def test_submissions_text_json_and_project_filter(tmp_path: Path, opts: list[str
     assert runner_ingest(write(tmp_path / "bad.csv", INVALID), *opts).exit_code == 1
     r = CliRunner().invoke(cli, ["submissions", "--store", str(store.path)])
     assert r.exit_code == 0, r.output
-    for text in ("ok.csv", "water.csv", "bad.csv", "accepted", "rejected", "kiezbox", "smart-water"):
+    for text in ("ok.csv", "water.csv", "bad.csv", "angenommen", "abgelehnt", "kiezbox", "smart-water"):
         assert text in r.output
+    r = CliRunner().invoke(cli, ["submissions", "--store", str(store.path), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "accepted" in r.output and "rejected" in r.output and "2 accepted, 1 other" in r.output
     assert sha256_hex(VALID.encode())[:12] in r.output
     assert sha256_hex(VALID.encode())[:13] not in r.output  # short ids
     r = CliRunner().invoke(cli, ["submissions", "--store", str(store.path), "--format", "json",

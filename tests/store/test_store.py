@@ -83,7 +83,7 @@ def test_correction_keeps_history_and_newest_wins(tmp_path: Path) -> None:
     assert len(cur) == 2
     assert cur.set_index("period").loc["2024-Q1", "value"] == 12.0
     # as of the first submission's time only the first value was known
-    assert list(s.current(as_of=first.received_at.to_pydatetime())["value"]) == [10.0]
+    assert list(s.current(known_at=first.received_at.to_pydatetime())["value"]) == [10.0]
 
 
 def test_breakdown_rows_are_separate_keys(tmp_path: Path) -> None:
@@ -112,11 +112,29 @@ def test_as_of_date_means_end_of_day_utc(tmp_path: Path, monkeypatch: pytest.Mon
     s.append(A, "a.csv", make_frame([("kiezbox", "test-users", "2024-Q1", 10.0)]))
     monkeypatch.setattr(store_mod, "utc_now", lambda: pd.Timestamp("2026-04-01T00:00:00", tz="UTC"))
     s.append(B, "b.csv", make_frame([("kiezbox", "test-users", "2024-Q1", 12.0)]))
-    assert len(s.values(as_of=dt.date(2026, 3, 30))) == 0
-    assert list(s.values(as_of=dt.date(2026, 3, 31))["value"]) == [10.0]
-    assert len(s.values(as_of=dt.date(2026, 4, 1))) == 2
-    assert len(s.values(as_of=dt.datetime(2026, 3, 31, 23, 59, 59))) == 0  # naive = UTC
-    assert s.content_hash(as_of=dt.date(2026, 3, 31)) != s.content_hash()
+    assert len(s.values(known_at=dt.date(2026, 3, 30))) == 0
+    assert list(s.values(known_at=dt.date(2026, 3, 31))["value"]) == [10.0]
+    assert len(s.values(known_at=dt.date(2026, 4, 1))) == 2
+    assert len(s.values(known_at=dt.datetime(2026, 3, 31, 23, 59, 59))) == 0  # naive = UTC
+    assert list(s.values("2026-03-31")["value"]) == [10.0]  # an ISO date, positional
+    assert s.content_hash(known_at=dt.date(2026, 3, 31)) != s.content_hash()
+    assert s.content_hash(dt.date(2026, 3, 31)) == s.content_hash(known_at=dt.date(2026, 3, 31))
+
+
+def test_as_of_is_a_deprecated_alias_of_known_at(tmp_path: Path, frame: pd.DataFrame) -> None:
+    s = Store(tmp_path / "st")
+    s.append(A, "a.csv", frame)
+    with pytest.deprecated_call():
+        assert len(s.values(as_of=dt.date(1999, 1, 1))) == 0
+    with pytest.deprecated_call():
+        assert s.content_hash(as_of=dt.date(1999, 1, 1)) == Store(tmp_path / "empty").content_hash()
+    with pytest.deprecated_call():
+        assert len(s.current(as_of=dt.date(2199, 1, 1))) == 2
+
+
+def test_store_needs_an_explicit_path() -> None:
+    with pytest.raises(TypeError, match="store directory"):
+        Store(None)  # type: ignore[arg-type]
 
 
 def test_content_hash_is_stable_for_the_same_submissions(tmp_path: Path, frame: pd.DataFrame) -> None:

@@ -10,73 +10,112 @@ from typing import Any
 import click
 import pandas as pd
 
-from impact.cli.common import load_catalog_or_exit
-from impact.core.config import settings
+from impact.cli.common import (
+    ImpactCommand,
+    catalog_option,
+    cli_settings,
+    fail,
+    format_option,
+    lang_option,
+    load_catalog_or_exit,
+    store_option,
+    user_errors,
+)
 from impact.core.errors import EXIT_OK, EXIT_UNREADABLE, ImpactError
+from impact.core.i18n import N_, texts
+from impact.store.layout import printable
 from impact.store.store import Store
 
-_store_option = click.option(
-    "--store", "store_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-    help="Store directory (default: data/store, or $IMPACT_STORE).")
-_format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                              show_default=True)
-_lang_option = click.option("--lang", type=click.Choice(["de", "en"]), default=None,
-                            help="Language of messages (default: $IMPACT_LANG or de).")
+__all__ = ["existing_store", "ingest", "submissions"]
+
+_MAX_WARNING_LINES = 20
+
+
+def existing_store(store_dir: Path | None, lang: str) -> Store:
+    """The store at ``--store`` (else the configured one); exit 2 when there is no store there."""
+    store = Store(store_dir if store_dir is not None else cli_settings().store_dir)
+    if not store.exists():
+        _ = texts(lang)
+        fail(EXIT_UNREADABLE, _("No store at {path} (check --store or IMPACT_STORE).", path=store.path))
+    return store
+
+
+def check_project(catalog_dir: Path | None, project: str | None, lang: str) -> None:
+    """Exit 2 when ``project`` is not a project of the catalog."""
+    if project is None:
+        return
+    cat = load_catalog_or_exit(catalog_dir, lang)
+    if project not in cat.projects:
+        _ = texts(lang)
+        fail(EXIT_UNREADABLE, _("Unknown project '{project}'. Known projects: {known}",
+                                project=printable(project), known=", ".join(cat.projects)))
 
 
 def _error_entry(path: Path, exc: ImpactError | OSError, lang: str) -> dict[str, Any]:
     if isinstance(exc, ImpactError):
         code, text = exc.exit_code, exc.message(lang)
     else:
+        _ = texts(lang)
         code = EXIT_UNREADABLE
-        text = (f"Speicher nicht beschreibbar / store not writable: {exc.strerror or exc} "
-                f"({exc.filename or ''})")
+        text = _("Store not writable: {reason} ({path})", reason=exc.strerror or exc, path=exc.filename or "")
     return {"file": path.name, "status": "error", "exit_code": code, "message": text}
 
 
-@click.command()
+INGEST_HELP = N_("""Validate files and add the valid ones to the store; quarantine the others.
+
+Each accepted file gets a submission id (sha256 of its bytes), a receive time (UTC) and a
+ledger line; its original bytes are archived unchanged. The same file again changes nothing
+("duplicate"). A later value for the same project, indicator, period and breakdown is a
+correction: the newest counts, the older stays in the history. A rejected file goes with its
+error report (errors.json, errors.txt) to <store>/quarantine/ and the store is untouched.
+
+A valid file is still refused when it would change an approved value, bring back a value that a
+newer correction replaced (e.g. an old file saved again; --allow-revert accepts it) or replace a
+stored value with one the plausibility rule flags (--confirm-implausible accepts it).
+
+Exit codes (with several files: the worst one):
+
+\b
+  0  accepted, or duplicate (nothing changed)
+  1  invalid or refused data (file and error report in quarantine, store unchanged)
+  2  unreadable file, unusable store (newer format, damaged) or usage error
+  3  the store was locked by another writer for too long
+""")
+
+
+@click.command(cls=ImpactCommand, help=INGEST_HELP)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True))
-@_store_option
-@click.option("--catalog", "catalog_dir", type=click.Path(path_type=Path), default=None,
-              help="Catalog directory (default: indicators/, or $IMPACT_CATALOG).")
-@_lang_option
-@_format_option
+@store_option
+@catalog_option
+@lang_option
+@format_option("text", "json")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
-              help="Size limit per file in bytes (default: $IMPACT_MAX_BYTES or 50 MB).")
+              help=N_("Size limit per file in bytes (default: $IMPACT_MAX_BYTES or 50 MB)."))
+@click.option("--allow-revert", is_flag=True,
+              help=N_("Accept rows that bring back a value a newer correction replaced (refused by default)."))
+@click.option("--confirm-implausible", is_flag=True,
+              help=N_("Confirm corrections that the plausibility rule flags (refused by default)."))
 def ingest(files: tuple[Path, ...], store_dir: Path | None, catalog_dir: Path | None, lang: str | None,
-           fmt: str, max_bytes: int | None) -> None:
-    """Validate files and add the valid ones to the store; quarantine the others.
-
-    Each accepted file gets a submission id (sha256 of its bytes), a receive time (UTC) and a
-    ledger line; its original bytes are archived unchanged. The same file again changes nothing
-    ("duplicate"). A later value for the same project, indicator, period and breakdown is a
-    correction: the newest counts, the older stays in the history. A rejected file goes with its
-    error report (errors.json, errors.txt) to <store>/quarantine/ and the store is untouched.
-
-    Exit codes (with several files: the worst one):
-
-    \b
-      0  accepted, or duplicate (nothing changed)
-      1  invalid data (file and error report in quarantine)
-      2  unreadable file, unusable store (newer format, damaged) or usage error
-      3  the store was locked by another writer for too long
-    """
+           fmt: str, max_bytes: int | None, allow_revert: bool, confirm_implausible: bool) -> None:
     from impact.store.ingest import ingest_file  # lazy: pulls in validation (Great Expectations)
 
-    lang = lang or settings().lang
-    cat = load_catalog_or_exit(catalog_dir)
-    store = Store(store_dir)
+    cfg = cli_settings()
+    lang = lang or cfg.lang
+    _ = texts(lang)
+    cat = load_catalog_or_exit(catalog_dir, lang)
+    store = Store(store_dir if store_dir is not None else cfg.store_dir)
     entries: list[dict[str, Any]] = []
     worst = EXIT_OK
     for path in files:
         try:
-            result = ingest_file(path, store, cat, lang=lang, max_bytes=max_bytes)
+            result = ingest_file(path, store, cat, max_bytes=max_bytes or cfg.max_bytes, today=cfg.today,
+                                 allow_revert=allow_revert, confirm_implausible=confirm_implausible)
         except (ImpactError, OSError) as exc:
             entry = _error_entry(path, exc, lang)
             entries.append(entry)
             worst = max(worst, entry["exit_code"])
             if fmt == "text":
-                click.echo(f"{path.name}: {entry['message']}", err=True)
+                click.echo(f"{printable(path.name)}: {entry['message']}", err=True)
             continue
         worst = max(worst, result.exit_code)
         entries.append(result.to_json(lang))
@@ -93,21 +132,19 @@ def ingest(files: tuple[Path, ...], store_dir: Path | None, catalog_dir: Path | 
         counts: dict[str, int] = {}
         for e in entries:
             counts[e["status"]] = counts.get(e["status"], 0) + 1
-        click.echo(f"{len(files)} Dateien / files: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        click.echo(_("{n} files: {counts}", n=len(files),
+                     counts=", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
     sys.exit(worst)
 
 
-_MAX_WARNING_LINES = 20
-
-
 def _echo_warnings(warnings: list[Any], lang: str) -> None:
+    _ = texts(lang)
     for w in warnings[:_MAX_WARNING_LINES]:
-        where = f"{'Zeile' if lang != 'en' else 'row'} {w.row}: " if w.row is not None else ""
-        click.echo(f"    {where}{w.message(lang)} [{w.code}]")
+        where = _("row {row}: ", row=w.row) if w.row is not None else ""
+        click.echo(f"    {where}{printable(w.message(lang))} [{w.code}]")
     rest = len(warnings) - _MAX_WARNING_LINES
     if rest > 0:
-        click.echo(f"    … and {rest} more (--format json)" if lang == "en"
-                   else f"    … und {rest} weitere (--format json)")
+        click.echo("    " + _("… and {n} more (--format json)", n=rest))
 
 
 def _indent(text: str) -> str:
@@ -116,7 +153,7 @@ def _indent(text: str) -> str:
 
 def _listing(store: Store, project: str | None) -> pd.DataFrame:
     ledger = store.ledger()
-    rejected = store.quarantined().drop(columns=["folder"])
+    rejected = store.quarantined()
     frames = [f for f in (ledger, rejected) if not f.empty]
     table = pd.concat(frames, ignore_index=True) if frames else ledger
     if project:
@@ -127,50 +164,77 @@ def _listing(store: Store, project: str | None) -> pd.DataFrame:
 def _plain(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
-    if value is None or (not isinstance(value, list | str) and pd.isna(value)):
+    if value is None or (not isinstance(value, list | str | dict) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
         return value.item()
     return value
 
 
-@click.command()
-@_store_option
-@_format_option
-@click.option("--project", default=None, help="Only submissions with rows for this project id.")
-@_lang_option
-def submissions(store_dir: Path | None, fmt: str, project: str | None, lang: str | None) -> None:
-    """List the submissions: accepted ones from the ledger, rejected ones from quarantine.
+def _text_or(value: Any, default: str = "-") -> str:
+    return printable(value) if isinstance(value, str) and value else default
 
-    Columns: submission id (short), received (UTC), file, status, rows, corrections, projects,
-    token id. Exit 0, or 2 when the store cannot be read.
-    """
-    lang = lang or settings().lang
-    store = Store(store_dir)
-    try:
+
+SUBMISSIONS_HELP = N_("""List the submissions: accepted ones from the ledger, rejected ones from quarantine.
+
+Columns: submission id (short), received (UTC), status, rows, corrections, projects, token id,
+file. --project keeps the submissions with rows for that project.
+
+\b
+Exit codes:
+  0  listed
+  2  no store at --store, unknown project, or the store cannot be read
+""")
+
+_COLUMNS = (N_("id"), N_("received (UTC)"), N_("status"), N_("rows"), N_("corrections"), N_("projects"),
+            N_("token"), N_("file"))
+
+
+@click.command(cls=ImpactCommand, help=SUBMISSIONS_HELP)
+@store_option
+@format_option("text", "json")
+@click.option("--project", default=None, help=N_("Only submissions with rows for this project id."))
+@catalog_option
+@lang_option
+def submissions(store_dir: Path | None, fmt: str, project: str | None, catalog_dir: Path | None,
+                lang: str | None) -> None:
+    lang = lang or cli_settings().lang
+    store = existing_store(store_dir, lang)
+    check_project(catalog_dir, project, lang)
+    with user_errors(lang):
         table = _listing(store, project)
-    except ImpactError as exc:
-        click.echo(exc.message(lang), err=True)
-        sys.exit(exc.exit_code)
     if fmt == "json":
-        rows = [{k: _plain(v) for k, v in rec.items()} for rec in table.to_dict(orient="records")]
+        rows = [{k: _plain(v) for k, v in rec.items() if k != "folder"} for rec in table.to_dict(orient="records")]
         click.echo(json.dumps({"store": str(store.path), "submissions": rows}, ensure_ascii=False, indent=2))
         return
+    _ = texts(lang)
     if table.empty:
-        click.echo(f"Keine Einreichungen / no submissions in {store.path}")
+        click.echo(_("No submissions in {path}", path=store.path))
         return
-    header = (f"{'id':<12}  {'eingegangen / received (UTC)':<28}  {'Status':<10}  {'Zeilen/rows':>11}  "
-              f"{'Korr./corr.':>11}  {'Projekte / projects':<24}  {'Token':<12}  Datei / file")
-    lines = [header, "-" * len(header)]
+    recoveries = {pd.Timestamp(e["received_at"]): e.get("cleaned") for e in store.events()
+                  if e.get("event") == "recovery" and e.get("received_at")}
+    click.echo("\n".join(_text_lines(table, recoveries, lang)))
+
+
+def _text_lines(table: pd.DataFrame, recoveries: dict[pd.Timestamp, Any], lang: str) -> list[str]:
+    from impact.core.i18n import format_datetime
+    from impact.store.ingest import status_text
+    from impact.store.recovery import describe
+
+    _ = texts(lang)
+    head = [_(c) for c in _COLUMNS]
+    rows = []
     for rec in table.itertuples(index=False):
-        received = rec.received_at.strftime("%Y-%m-%d %H:%M:%S") if pd.notna(rec.received_at) else "-"
-        sid = (rec.submission_id or "-")[:12]
-        token = rec.token_id if isinstance(rec.token_id, str) and rec.token_id else "-"
-        name = rec.file_name if isinstance(rec.file_name, str) else "-"
+        received = format_datetime(rec.received_at, lang) if pd.notna(rec.received_at) else "-"
+        name = _text_or(rec.file_name)
         if rec.status == "recovered":
-            name = rec.detail
-        lines.append(f"{sid:<12}  {received:<28}  {rec.status:<10}  {rec.rows:>11}  {rec.corrections:>11}  "
-                     f"{', '.join(rec.projects) or '-':<24}  {token:<12}  {name}")
+            cleaned = recoveries.get(rec.received_at)
+            name = printable(describe(cleaned, _)) if cleaned else _text_or(rec.detail)
+        rows.append([_text_or(rec.submission_id)[:12], received, status_text(str(rec.status), lang), str(rec.rows),
+                     str(rec.corrections), printable(", ".join(rec.projects)) or "-", _text_or(rec.token_id), name])
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head) - 1)]
+    lines = ["  ".join([*(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)), r[-1]]) for r in [head, *rows]]
+    lines.insert(1, "-" * len(lines[0]))
     n_acc = int((table["status"] == "accepted").sum())
-    lines += ["", f"{n_acc} angenommen / accepted, {len(table) - n_acc} andere / other"]
-    click.echo("\n".join(lines))
+    lines += ["", _("{accepted} accepted, {other} other", accepted=n_acc, other=len(table) - n_acc)]
+    return lines

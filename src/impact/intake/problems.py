@@ -105,6 +105,8 @@ CODES: dict[str, Code] = {
                                                "stored only when confirmed.")),
     "value_approved": Code("store", N_("The value {key} was approved on {approved_at} by {approved_by}; an approved "
                                        "value cannot be corrected.")),
+    "reverts_correction": Code("store", N_("Value {value} for {key} would revert a newer correction: {stored} has "
+                                           "been stored since {since}; {value} is an older value it replaced.")),
 }
 
 FILE_CODES = frozenset(c for c, spec in CODES.items() if spec.level == "file")
@@ -155,6 +157,8 @@ HINTS: dict[str, str] = {
     "cumulative": N_("please check both values; if the earlier one was too high, correct it"),
     "confirm": N_("check the value; if it is right, send the file again and confirm the correction"),
     "reopen": N_("ask {approved_by} to reopen the value if it must change"),
+    "revert": N_("if the file is an old version, do not send it; if the older value really applies, send it again "
+                 "and confirm (impact ingest --allow-revert, or the checkbox in the portal)"),
 }
 
 
