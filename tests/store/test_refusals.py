@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from store_helpers import fingerprint
 
 from impact.core.catalog import Catalog
+from impact.core.i18n import format_date
 from impact.store.ingest import ingest_bytes
 from impact.store.store import Store, sha256_hex
 
@@ -74,7 +75,7 @@ def test_old_file_saved_again_with_crlf_is_refused_with_what_it_would_revert(
     assert "rejected" in out and "reverts_correction" in out
     line = next(ln for ln in out.splitlines() if "[reverts_correction]" in ln)
     assert "row 3" in line and "kiezbox / test-users / 2024-Q2" in line
-    assert "160" in line and "150" in line and corrected_at.date().isoformat() in line
+    assert "160" in line and "150" in line and format_date(corrected_at, "en") in line
     assert "2024-Q1" not in out and "2024-Q3" not in out  # unchanged rows are no reverts
     folder = _only_quarantine_grew(store, before)
     assert (folder / "werte-2024-neu.csv").read_bytes() == resaved.read_bytes()
@@ -82,6 +83,7 @@ def test_old_file_saved_again_with_crlf_is_refused_with_what_it_would_revert(
     assert [(e["code"], e["row"]) for e in info["errors"]] == [("reverts_correction", 3)]
     assert "Korrektur" in info["errors"][0]["message_de"]
     assert "--allow-revert" in (folder / "errors.txt").read_text(encoding="utf-8")
+    assert "--allow-revert" in out
     assert store.current().set_index("period").loc["2024-Q2", "value"] == 160.0
 
     code, out = invoke("ingest", resaved, *opts, "--allow-revert", "--format", "json")

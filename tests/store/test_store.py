@@ -30,7 +30,8 @@ B = b"project_id,indicator_id,period,value\nkiezbox,test-users,2024-Q1,12\n"
 def test_empty_store_reads_as_empty(tmp_path: Path) -> None:
     s = Store(tmp_path / "nowhere")
     v = s.values()
-    assert v.empty and list(v.columns) == list(VALUE_COLUMNS)
+    assert v.empty and list(v.columns)[:len(VALUE_COLUMNS)] == list(VALUE_COLUMNS)
+    assert {"quality", "evidence"} <= set(v.columns)
     assert s.ledger().empty
     assert s.submission_ids() == []
     assert not (tmp_path / "nowhere").exists()  # reading creates nothing

@@ -123,6 +123,7 @@ def ingest(files: tuple[Path, ...], store_dir: Path | None, catalog_dir: Path | 
             click.echo(result.summary(lang))
             if result.status in ("rejected", "unreadable"):
                 click.echo(_indent(result.report.to_text(lang)))
+                _echo_overrides(result, lang)
             elif result.report.warnings:
                 _echo_warnings(result.report.warnings, lang)
     if fmt == "json":
@@ -135,6 +136,22 @@ def ingest(files: tuple[Path, ...], store_dir: Path | None, catalog_dir: Path | 
         click.echo(_("{n} files: {counts}", n=len(files),
                      counts=", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
     sys.exit(worst)
+
+
+#: refusal code -> what the user can do on the command line
+_OVERRIDES = {
+    "implausible_correction": N_("If the flagged values are right: impact ingest --confirm-implausible {file}"),
+    "reverts_correction": N_("If the older values really apply again: impact ingest --allow-revert {file}"),
+    "value_approved": N_("Approved values change only after they are reopened: impact review reopen --reason …"),
+}
+
+
+def _echo_overrides(result: Any, lang: str) -> None:
+    _ = texts(lang)
+    codes = {p.code for p in result.report.errors}
+    for code, text in _OVERRIDES.items():
+        if code in codes:
+            click.echo("  → " + _(text, file=printable(result.file_name)))
 
 
 def _echo_warnings(warnings: list[Any], lang: str) -> None:

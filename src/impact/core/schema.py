@@ -45,10 +45,9 @@ SUBMISSION_OPTIONAL = ("unit", "breakdown", "breakdown_value", "note", "source")
 SUBMISSION_COLUMNS = SUBMISSION_REQUIRED + SUBMISSION_OPTIONAL
 
 #: A validated submission, normalised: ``row`` is the spreadsheet row (header = 1), ``period`` the
-#: canonical label, ``breakdown``/``breakdown_value`` are ``""`` for the total, ``quality`` (how the
-#: value was obtained) and ``evidence`` (URL or document reference) may be missing (``None``).
+#: canonical label, ``breakdown``/``breakdown_value`` are ``""`` for the total.
 FRAME_COLUMNS = ("row", "project_id", "indicator_id", "period", "period_start", "period_end", "value",
-                 "unit", "breakdown", "breakdown_value", "note", "source", "quality", "evidence")
+                 "unit", "breakdown", "breakdown_value", "note", "source")
 
 #: A stored value row: the frame plus where and when it came from.
 VALUE_COLUMNS = (*FRAME_COLUMNS, "submission_id", "received_at", "file_name", "token_id")

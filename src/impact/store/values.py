@@ -1,7 +1,7 @@
 """Values files (``values/<submission_id>.parquet``): the accepted rows of one submission.
 
-A values file holds :data:`impact.core.schema.VALUE_COLUMNS` with the Arrow types of
-:data:`SCHEMA`. It is written once (atomically, fsynced) and never changed; the ledger line that
+A values file holds :data:`STORED_COLUMNS` (:data:`impact.core.schema.VALUE_COLUMNS` plus
+``quality`` and ``evidence``) with the Arrow types of :data:`SCHEMA`. It is written once (atomically, fsynced) and never changed; the ledger line that
 commits it records its sha256, so a reader detects a missing, truncated or altered file
 (:class:`impact.store.errors.StoreDamagedError` names each). Files written before a column was
 added (``quality``, ``evidence``) still read: the missing columns are null.
@@ -24,7 +24,7 @@ from impact.core.i18n import N_
 from impact.core.schema import FRAME_COLUMNS, KEY_COLUMNS, VALUE_COLUMNS
 from impact.store.errors import Damage
 
-__all__ = ["OPTIONAL_COLUMNS", "SCHEMA", "ValuesFiles", "empty_table", "frame_to_table", "latest_per_key"]
+__all__ = ["OPTIONAL_COLUMNS", "SCHEMA", "STORED_COLUMNS", "ValuesFiles", "empty_table", "frame_to_table", "latest_per_key"]
 
 _TYPES: dict[str, pa.DataType] = {
     "row": pa.int64(),
@@ -33,11 +33,13 @@ _TYPES: dict[str, pa.DataType] = {
     "value": pa.float64(),
     "received_at": pa.timestamp("us", tz="UTC"),
 }
-#: The Arrow schema of a values file (text columns are strings).
-SCHEMA = pa.schema([(name, _TYPES.get(name, pa.string())) for name in VALUE_COLUMNS])
-
-#: Frame columns a submission may lack (older intake, older values files): stored as null.
+#: Frame columns a submission may lack (older intake, older values files): stored as null. Kept
+#: even while :data:`impact.core.schema.FRAME_COLUMNS` does not list them yet.
 OPTIONAL_COLUMNS = ("quality", "evidence")
+#: The columns of a values file: the stored value row plus the optional columns.
+STORED_COLUMNS = tuple(dict.fromkeys((*VALUE_COLUMNS, *OPTIONAL_COLUMNS)))
+#: The Arrow schema of a values file (text columns are strings).
+SCHEMA = pa.schema([(name, _TYPES.get(name, pa.string())) for name in STORED_COLUMNS])
 #: Text columns whose missing value is ``""`` (the total), not null.
 _EMPTY_IS_TOTAL = ("breakdown", "breakdown_value")
 
@@ -81,7 +83,7 @@ def frame_to_table(frame: pd.DataFrame, submission_id: str, received_at: pd.Time
     if missing:
         raise ValueError(f"normalised frame lacks columns {missing}")
     n = len(frame)
-    cols: dict[str, list[Any]] = {name: _column(frame, name) for name in FRAME_COLUMNS}
+    cols: dict[str, list[Any]] = {name: _column(frame, name) for name in (*FRAME_COLUMNS, *OPTIONAL_COLUMNS)}
     cols.update(submission_id=[submission_id] * n, received_at=[received_at.to_pydatetime()] * n,
                 file_name=[file_name] * n, token_id=[token_id] * n)
     return pa.table({name: pa.array(cols[name], type=SCHEMA.field(name).type) for name in SCHEMA.names},
