@@ -56,7 +56,8 @@ def test_rerun_with_the_manifests_dates_reproduces_the_report(tmp_path: Path, mi
     monkeypatch.setenv("IMPACT_NOW", LATER)
     latest = {r["indicator_id"]: r for r in rows}  # the last period of each indicator
     corrected = [dict(r, value=str(float(r["value"]) // 2 + 1)) for r in latest.values()]  # whole, in range
-    res = ingest_file(write_csv(tmp_path / "korrektur.csv", corrected), store, min_catalog)
+    res = ingest_file(write_csv(tmp_path / "korrektur.csv", corrected), store, min_catalog,
+                      confirm_implausible=True)  # halved values: the plausibility rule flags them
     assert res.status == "accepted", res.report.to_text("en")
 
     # the audit: the same two dates give the same report, number for number
