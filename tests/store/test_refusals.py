@@ -181,3 +181,16 @@ def test_submissions_for_an_unknown_project_exits_2(tmp_path: Path, opts: list[s
     code, out = invoke("submissions", *opts, "--project", "kiezbox", "--format", "json")
     assert code == 0 and [s["submission_id"] for s in json.loads(out)["submissions"]] == [
         sha256_hex(ORIGINAL.encode())]
+
+
+# ---- dates out of range ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("option,day", [("--as-of", "0001-01-01"), ("--as-of", "9999-12-31"),
+                                        ("--known-at", "0001-01-01"), ("--known-at", "9999-12-31")])
+def test_dates_out_of_range_exit_2_with_a_message(tmp_path: Path, opts: list[str], option: str, day: str) -> None:
+    """They printed an OverflowError traceback and exited 1."""
+    p = subprocess.run([str(IMPACT), "scores", *opts, option, day, "--lang", "en"], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "IMPACT_LANG": "en"})
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr + p.stdout and "OverflowError" not in p.stderr
+    assert day in p.stderr and "out of range" in p.stderr

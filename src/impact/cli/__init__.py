@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "template": "impact.cli.intake:template",
     "ingest": "impact.cli.store:ingest",
     "submissions": "impact.cli.store:submissions",
+    "review": "impact.cli.review:review",
     "scores": "impact.cli.engine:scores",
     "export": "impact.cli.engine:export",
     "report": "impact.cli.reports:report",

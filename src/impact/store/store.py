@@ -36,7 +36,7 @@ from impact.core.errors import Problem
 from impact.core.i18n import texts
 from impact.core.locking import LockBusyError, exclusive_lock
 from impact.core.schema import KEY_COLUMNS, VALUE_COLUMNS, knowledge_cutoff
-from impact.store import archive, ledger
+from impact.store import archive, guards, ledger, review, reviewing
 from impact.store.errors import StoreDamagedError, StoreError, StoreFormatError
 from impact.store.layout import (
     DEFAULT_LOCK_TIMEOUT,
@@ -50,6 +50,7 @@ from impact.store.layout import (
 )
 from impact.store.ledger import LEDGER_COLUMNS
 from impact.store.recovery import describe, recover
+from impact.store.review import Query
 from impact.store.values import ValuesFiles, frame_to_table, latest_per_key, to_frame
 
 __all__ = [
@@ -186,15 +187,57 @@ class Store:
         found = [self._files.read(e) for e in ledger.accepted(self.events())]
         return [(d.path, d.text("en")) for d in found if not isinstance(d, pa.Table)]
 
-    def values(self, known_at: Moment = None, *, as_of: Moment = None) -> pd.DataFrame:
-        """All accepted rows, history included, received by the knowledge date ``known_at``.
+    def values(self, known_at: Moment = None, approved_only: bool = False, *, as_of: Moment = None) -> pd.DataFrame:
+        """All accepted rows, history included, received by the knowledge date ``known_at``, with
+        their ``quality``, ``evidence`` and ``review_state`` (the state of the row's key then).
 
         ``known_at`` as a date means the end of that day (UTC); a naive date-time is UTC; ``None``
-        = everything stored (:func:`impact.core.schema.knowledge_cutoff`). ``as_of`` is the
+        = everything stored (:func:`impact.core.schema.knowledge_cutoff`). ``approved_only`` keeps
+        the approved values (rows of approved keys received by their approval). ``as_of`` is the
         deprecated name of ``known_at``. Raises :class:`StoreDamagedError` naming every damaged
         values file.
         """
-        return to_frame(self._tables(self.events(), _known_at(known_at, as_of, "values")))
+        known_at = _known_at(known_at, as_of, "values")
+        events = self.events()
+        frame = to_frame(self._tables(events, known_at))
+        return review.with_review_state(frame, review.known_events(events, known_at), approved_only)
+
+    def review_state(self, known_at: Moment = None) -> pd.DataFrame:
+        """Per current value (by the knowledge date): key columns, ``submission_id``, ``review_state``
+        (``pending|queried|approved``), ``approved_at``, ``approved_by``."""
+        events = self.events()
+        current = latest_per_key(to_frame(self._tables(events, known_at)))
+        return review.review_frame(current, review.known_events(events, known_at))
+
+    # ---- review (impact.store.review; each write under the lock) ---------------------------
+    def queries(self, project: str | None = None, state: str | None = None) -> list[Query]:
+        """Queries to teams, oldest first; ``project`` and ``state`` (``open|answered|resolved``) filter."""
+        found = review.queries(self.events()).values()
+        return [q for q in found if (project is None or q.project_id == project) and (state is None or q.state == state)]
+
+    def ask(self, project: str, indicator: str, period: str, text: str, *, by: str | None,
+            breakdown: str = "", breakdown_value: str = "") -> Query:
+        """Ask the team about the current value of one key (see :func:`impact.store.reviewing.ask`)."""
+        return reviewing.ask(self, project, indicator, period, text, by=by, breakdown=breakdown,
+                             breakdown_value=breakdown_value)
+
+    def answer_query(self, query_id: str, text: str, *, by: str | None, project: str | None = None) -> Query:
+        """A team's text reply to an unresolved query; with ``project`` the query must be that
+        project's (else "unknown query"). Raises :class:`~impact.store.errors.ReviewError`."""
+        return reviewing.answer(self, query_id, text, by=by, project=project)
+
+    def resolve_query(self, query_id: str, text: str, *, by: str | None) -> Query:
+        """Close a query with a note."""
+        return reviewing.resolve(self, query_id, text, by=by)
+
+    def approve(self, project: str, period: str, *, by: str | None, indicator: str | None = None) -> list[dict[str, Any]]:
+        """Approve the current values of a project and period (optionally one indicator)."""
+        return reviewing.approve(self, project, period, by=by, indicator=indicator)
+
+    def reopen(self, project: str, period: str, reason: str, *, by: str | None,
+               indicator: str | None = None) -> list[dict[str, Any]]:
+        """Unlock approved values again, with a reason."""
+        return reviewing.reopen(self, project, period, reason, by=by, indicator=indicator)
 
     def current(self, known_at: Moment = None, *, as_of: Moment = None) -> pd.DataFrame:
         """The newest value per key among rows received by ``known_at``."""
@@ -245,9 +288,11 @@ class Store:
         """Add a validated submission (original ``data`` and its normalised ``frame``).
 
         Under the writer lock: if the same bytes were accepted before, nothing changes
-        (``duplicate``); if ``guard`` finds problems, nothing changes (``refused``); otherwise
-        archive the original, write the values file, and commit with the ledger line (plus the
-        fields ``extra`` returns). ``received_at`` is strictly later than every earlier submission's.
+        (``duplicate``); if a row would change an approved value (``value_approved``) or ``guard``
+        finds problems, nothing changes (``refused``); otherwise archive the original, write the
+        values file, and commit with the ledger line (plus the fields ``extra`` returns; the ids of
+        unresolved queries about its keys in ``answers``: a correction answers them).
+        ``received_at`` is strictly later than every earlier event's.
         """
         sid = sha256_hex(data)
         with self.writing(lock_timeout) as recovered:
@@ -255,14 +300,13 @@ class Store:
             accepted = ledger.accepted(snap.events)
             if any(e["submission_id"] == sid for e in accepted):
                 return AppendResult("duplicate", sid, None, 0, 0, recovered)
-            problems = guard(snap, frame) if guard is not None else []
+            problems = guards.approved_changes(frame, snap.values, review.approvals(snap.events))
+            problems += guard(snap, frame) if guard is not None else []
             if problems:
+                problems.sort(key=lambda p: (p.row or 0, p.code))
                 return AppendResult("refused", sid, None, 0, 0, recovered, tuple(problems))
-            received_at = utc_now()
-            if accepted:
-                last = max(pd.Timestamp(e["received_at"]) for e in accepted)
-                if received_at <= last:
-                    received_at = last + pd.Timedelta(microseconds=1)
+            received_at = review.next_instant(snap.events, utc_now())
+            answers = review.answered_by(snap.events, frame)
             corrections = count_corrections(frame, snap.values)
             table = frame_to_table(frame, sid, received_at, file_name, token_id)
             original = archive.archive_original(self.layout, sid, file_name, data)
@@ -276,7 +320,8 @@ class Store:
                 "received_at": iso(received_at), "file_name": file_name, "rows": len(frame),
                 "projects": projects, "token_id": token_id, "corrections": corrections,
                 "warnings": warnings, "archive": original, "values": f"values/{sid}.parquet",
-                "values_sha256": checksum, "detail": "", **(extra(snap, frame) if extra else {}),
+                "values_sha256": checksum, "detail": "", **({"answers": answers} if answers else {}),
+                **(extra(snap, frame) if extra else {}),
             })
             return AppendResult("accepted", sid, received_at, len(frame), corrections, recovered)
 
