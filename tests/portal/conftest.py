@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.cookiejar
 import os
 import re
@@ -19,11 +20,16 @@ from pathlib import Path
 
 import pytest
 
+from impact.apps.portal.app import PortalApp
+from impact.apps.portal.signedin import signed_in
 from impact.apps.portal.tokens import TokenStore
+from impact.apps.sessions import KernelSession, SessionRegistry
+from impact.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 TODAY_ENV = "2026-11-21"
+TODAY = dt.date.fromisoformat(TODAY_ENV)
 
 VALID_CSV = (b"project_id,indicator_id,period,value\n"
              b"kiezbox,test-users,2025-Q1,120\n"
@@ -166,8 +172,6 @@ def stop_portal(proc: subprocess.Popen[bytes]) -> None:
 
 def portal_setup(base: Path) -> tuple[Path, TokenStore, dict[str, str], Path]:
     """Catalog, token file with one token per project, and sample files under ``base``."""
-    import datetime as dt
-
     catalog_dir = make_catalog(base / "catalog")
     tokens = TokenStore(base / "tokens.json")
     today = dt.date.fromisoformat(TODAY_ENV)
@@ -203,3 +207,43 @@ def running_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
         yield RunningPortal(url, base / "store", tokens, raw, files, log, proc.pid)
     finally:
         stop_portal(proc)
+
+
+@dataclass
+class Env:
+    """A portal app's surroundings without a server: real catalog, store, token file and session
+    file (as the server keeps them), and a clock the test moves."""
+
+    catalog: object
+    store: Store
+    tokens: TokenStore
+    sessions: SessionRegistry
+    clock: FakeClock
+    raw: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def app(self, project: str | None = "kiezbox", lang: str = "de", max_bytes: int = 5_000) -> PortalApp:
+        signin = None
+        if project is not None:
+            session = self.sessions.create("127.0.0.1", {"token_id": self.ids[project], "project": project})
+            signin = signed_in(KernelSession(session.id, self.sessions.path, clock=self.clock))
+        return PortalApp(self.catalog, self.store, self.tokens, signin=signin, today=lambda: TODAY,
+                         max_bytes=max_bytes, lang=lang)
+
+
+@pytest.fixture()
+def env(min_catalog, tmp_path: Path) -> Env:
+    tokens = TokenStore(tmp_path / "tokens.json")
+    raw, ids = {}, {}
+    for p in ("kiezbox", "smart-water"):
+        rec, raw[p] = tokens.issue(p, today=TODAY)
+        ids[p] = rec.id
+    clock = FakeClock()
+    sessions = SessionRegistry(idle=600, path=tmp_path / "sessions.json", clock=clock)
+    return Env(min_catalog, Store(tmp_path / "store"), tokens, sessions, clock, raw, ids)
+
+
+def upload_bytes(app: PortalApp, data: bytes, name: str = "werte.csv") -> None:
+    """What the browser sends when a file is chosen in the app's upload button."""
+    app.view.upload.value = ({"name": name, "type": "text/csv", "size": len(data), "content": memoryview(data),
+                              "last_modified": dt.datetime(2026, 11, 1, tzinfo=dt.UTC)},)

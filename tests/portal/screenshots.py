@@ -3,8 +3,9 @@
 Run: .venv/bin/python tests/portal/screenshots.py docs/screenshots --suffix after
 
 Starts ``impact portal`` on a free 127.0.0.1 port with the shipped catalog, a temporary store and a
-token for ``kiezbox``, then in headless Chromium for each language: the sign-in page, and the page
-after signing in and uploading a file with two errors (PNGs of some 30–80 KB). The "before"
+token for ``kiezbox`` and one question of the evaluation unit (``impact review query``), then in
+headless Chromium for each language: the sign-in page, the page after signing in (with the
+question), and after uploading a file with two errors (PNGs of some 30–80 KB). The "before"
 pictures in docs/screenshots/ were taken with the first version of this script (the token field was
 then part of the app page).
 """
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +59,14 @@ def main() -> int:
     raw = tokens.issue("kiezbox", today=dt.date(2026, 11, 21))[1]
     bad = base / "werte.csv"
     bad.write_text(BAD_FILE, encoding="utf-8")
+    good = base / "gut.csv"
+    good.write_text("Projekt;Indikator;Zeitraum;Wert\nkiezbox;open-outputs-share;2024;60,1\n", encoding="utf-8")
+    env = {**os.environ, "IMPACT_TODAY": "2026-11-21", "IMPACT_CATALOG": str(ROOT / "indicators")}
+    store = ["--store", str(base / "store")]
+    subprocess.run([sys.executable, "-m", "impact.cli", "ingest", str(good), *store], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "impact.cli", "review", "query", "--project", "kiezbox", "--indicator",
+                    "open-outputs-share", "--period", "2024", "--by", "evaluation", *store, "--text",
+                    "60,1 % – ist das der Anteil aller Veröffentlichungen oder nur der Berichte?"], env=env, check=True)
     proc, url, _log = start_portal(base, ROOT / "indicators", tokens)
     try:
         for lang in ("de", "en"):
@@ -66,6 +77,8 @@ def main() -> int:
                 _shot(driver, args.out / f"portal-{lang}-start-{args.suffix}.png")
                 b.sign_in(driver, url, raw, lang)
                 b.wait_text(driver, ".impact-header", "kiezbox")
+                b.css(driver, ".impact-query")
+                _shot(driver, args.out / f"portal-{lang}-queries-{args.suffix}.png")
                 b.upload(driver, str(bad))
                 b.wait_text(driver, ".impact-validation", "Fehler" if lang == "de" else "error")
                 _shot(driver, args.out / f"portal-{lang}-problems-{args.suffix}.png")

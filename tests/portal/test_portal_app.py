@@ -3,63 +3,22 @@ token file, a real store and a real session file as the server would keep it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from impact.apps.portal.app import PortalApp
 from impact.apps.portal.html import clean_file_name, problems_html, receipt_rows
-from impact.apps.portal.signedin import signed_in
-from impact.apps.portal.tokens import TokenStore
-from impact.apps.sessions import KernelSession, SessionRegistry
 from impact.core.errors import Problem
 from impact.intake.problems import problem
 from impact.store.store import Store
 
-from .conftest import INVALID_CSV, VALID_CSV, FakeClock
-
-TODAY = dt.date(2026, 11, 21)
-
-
-@dataclass
-class Env:
-    catalog: object
-    store: Store
-    tokens: TokenStore
-    sessions: SessionRegistry
-    clock: FakeClock
-    raw: dict[str, str] = field(default_factory=dict)
-    ids: dict[str, str] = field(default_factory=dict)
-
-    def app(self, project: str | None = "kiezbox", lang: str = "de", max_bytes: int = 5_000) -> PortalApp:
-        signin = None
-        if project is not None:
-            session = self.sessions.create("127.0.0.1", {"token_id": self.ids[project], "project": project})
-            signin = signed_in(KernelSession(session.id, self.sessions.path, clock=self.clock))
-        return PortalApp(self.catalog, self.store, self.tokens, signin=signin, today=lambda: TODAY,
-                         max_bytes=max_bytes, lang=lang)
-
-
-@pytest.fixture()
-def env(min_catalog, tmp_path: Path) -> Env:
-    tokens = TokenStore(tmp_path / "tokens.json")
-    raw, ids = {}, {}
-    for p in ("kiezbox", "smart-water"):
-        rec, raw[p] = tokens.issue(p, today=TODAY)
-        ids[p] = rec.id
-    clock = FakeClock()
-    sessions = SessionRegistry(idle=600, path=tmp_path / "sessions.json", clock=clock)
-    return Env(min_catalog, Store(tmp_path / "store"), tokens, sessions, clock, raw, ids)
-
-
-def _upload(app: PortalApp, data: bytes, name: str = "werte.csv") -> None:
-    app.view.upload.value = ({"name": name, "type": "text/csv", "size": len(data), "content": memoryview(data),
-                              "last_modified": dt.datetime(2026, 11, 1, tzinfo=dt.UTC)},)
+from .conftest import INVALID_CSV, TODAY, VALID_CSV, Env
+from .conftest import upload_bytes as _upload
 
 
 def _text(app: PortalApp) -> str:
