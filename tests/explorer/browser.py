@@ -237,7 +237,7 @@ def _set_date(driver: Any, description: str, day: dt.date) -> None:
 
 
 PROJECT = "kiezbox"
-FIRST, SECOND = "kiezboxes-deployed", "kiezbox-outage-hours"
+FIRST = "kiezboxes-deployed"
 AS_OF = dt.date(2025, 12, 31)
 
 
@@ -247,10 +247,6 @@ def _projects(ex: Explorer) -> None:
 
 def _first(ex: Explorer) -> None:
     ex.indicators.value = (FIRST,)
-
-
-def _second(ex: Explorer) -> None:
-    ex.indicators.value = (FIRST, SECOND)
 
 
 def _district(ex: Explorer) -> None:
@@ -279,8 +275,6 @@ def _target(control: str, value: str) -> Callable[[Explorer], tuple[str, str]]:
 SEQUENCE = (
     Action("project", _target("projects", PROJECT), _click_option, _projects),
     Action("indicator", _target("indicators", FIRST), _click_option, _first),
-    Action("second indicator", _target("indicators", SECOND),
-           lambda d, description, label: _click_option(d, description, label, add=True), _second),
     Action("breakdown", _target("breakdown", "district"), _choose, _district),
     Action("language", _target("language", "en"), lambda d, _description, label: _button(d, label), _english),
     Action("as-of", lambda ex: (str(ex.as_of.description), AS_OF.isoformat()),

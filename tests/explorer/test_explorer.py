@@ -136,7 +136,7 @@ def test_series_against_target_path(ex, min_catalog):
     assert xs(actual) == [dt.date(2024, 1, 1), dt.date(2024, 4, 1), dt.date(2024, 7, 1), dt.date(2024, 10, 1),
                           dt.date(2025, 1, 1), dt.date(2026, 4, 1)]
     assert list(actual.y) == [100, 200, 300, 400, 500, 900]
-    assert list(actual.customdata)[-1] == sid("c")[:12]  # hover shows the id's start; the table has it all
+    assert list(actual.customdata)[-1][0] == sid("c")[:12]  # hover shows the id's start; the table has it all
     full = f"{min_catalog.projects['kiezbox'].name.de} – Nutzende (Anzahl)"
     assert full in actual.hovertemplate  # short legend label, full name on hover
     target = min_catalog.indicators["test-users"].targets["kiezbox"]
@@ -320,7 +320,8 @@ def test_download_gives_formula_safe_csv_with_submission_ids(ex):
     data = ex.selection_csv()
     text = data.decode("utf-8-sig")
     header, *rows = text.splitlines()
-    assert header == "project_id,indicator_id,indicator,period,breakdown,breakdown_value,value,unit,note,submission_id"
+    assert header == ("project_id,indicator_id,indicator,period,breakdown,breakdown_value,value,unit,quality,review_state,"
+                      "evidence,note,submission_id")
     assert len(rows) == 2
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
     assert sid("b") in text and sid("c") in text
@@ -468,3 +469,70 @@ def test_time_range_is_two_month_lists_and_its_value_round_trips(ex):
     assert tr.value == (dt.date(2024, 4, 1), dt.date(2024, 9, 1))
     assert (tr.start.description, tr.end.description) == ("Time range from", "to")
     assert tr.start.options[0][0] == "Jan 2022"
+
+
+def test_each_value_shows_its_quality_evidence_and_review_state(min_catalog, values):
+    """Issue 13: quality grade, evidence and review state per value, in the table and the hover;
+    values without them (an older store) show nothing there."""
+    values = values.assign(quality=None, evidence=None, review_state="pending")
+    mask = (values["indicator_id"] == "test-users") & (values["period"] == "2024-Q4") & (values["breakdown"] == "")
+    values.loc[mask, ["quality", "evidence", "review_state"]] = ["counted", "https://example.org/x?a=1&b=<2>",
+                                                                  "approved"]
+    ex = Explorer(min_catalog, values=values, as_of=AS_OF, today=AS_OF)
+    ex.projects.value = ("kiezbox",)
+    ex.indicators.value = ("test-users",)
+    row = ex.table.set_index("period").loc["2024-Q4"]
+    assert (row["quality"], row["review_state"], row["evidence"]) == ("counted", "approved",
+                                                                       "https://example.org/x?a=1&b=<2>")
+    page = ex.table_view.value
+    assert "<th scope=\"col\">Datenqualität</th>" in page and "gezählt" in page and "freigegeben" in page
+    assert '<a href="https://example.org/x?a=1&amp;b=&lt;2&gt;"' in page and "<2>" not in page
+    trace = values_trace(ex.series_fig, "Kiezbox 2.0 · Nutzende")
+    hover = dict(zip([p for p in trace.text], [c[1] for c in trace.customdata], strict=True))
+    assert hover["2024-Q4"] == "<br>Datenqualität: gezählt<br>Prüfstatus: freigegeben<br>Nachweis: https://example.org/x?a=1&amp;b=&lt;2&gt;"
+    assert hover["2024-Q3"] == "<br>Prüfstatus: ungeprüft"
+    ex.language.value = "en"
+    assert "counted" in ex.table_view.value and "approved" in ex.table_view.value
+    plain = Explorer(min_catalog, values=values.drop(columns=["quality", "evidence", "review_state"]), as_of=AS_OF,
+                     today=AS_OF)
+    assert all(c[1] == "" for c in visible(plain.series_fig)[0].customdata)
+
+
+def test_series_mark_milestones_target_changes_and_tolerance_and_warn_when_it_is_crossed(catalog):
+    """Issue 12: milestones and target changes on the series chart (from impact.engine.path), the
+    tolerance limit of a side effect, and a warning when the latest value crosses it."""
+    from impact.engine.path import target_changes, version_at
+
+    from .conftest import make_values
+
+    vals = make_values([
+        ("hardenbergplatz", "rent-pressure-hardenbergplatz", "2024", 118, "2025-03-01", "a"),
+        ("hardenbergplatz", "rent-pressure-hardenbergplatz", "2025", 123.5, "2026-03-01", "b"),
+        ("hardenbergplatz", "mobility-hub-providers", "2024-Q4", 5, "2025-03-01", "a"),
+    ])
+    ex = Explorer(catalog, values=vals, as_of=AS_OF, today=AS_OF)
+    assert "Rent" not in ex.warnings.value and "Hardenbergplatz" in ex.warnings.value  # all projects chosen
+    ex.projects.value = ("kiezbox",)
+    assert ex.warnings.value == ""
+    ex.projects.value = ("hardenbergplatz",)
+    warning = ex.warnings.value
+    assert "Warnung: 1 Nebenwirkung jenseits ihrer Toleranz" in warning
+    assert "123,5" in warning and "2025" in warning and "120" in warning and "01.01.2023" in warning
+    ex.indicators.value = ("rent-pressure-hardenbergplatz", "mobility-hub-providers")
+    fig = ex.series_fig
+    limit = next(t for t in visible(fig) if t.name.startswith("Toleranzgrenze"))
+    assert list(limit.y) == [120.0, 120.0] and xs(limit)[0] == dt.date(2023, 1, 1)
+    target = catalog.indicators["mobility-hub-providers"].targets["hardenbergplatz"]
+    steps = next(t for t in visible(fig) if t.name.startswith("Meilensteine"))
+    assert [(d, y) for d, y in zip(xs(steps), steps.y, strict=True)] == [
+        (m.date, m.value) for m in version_at(target, AS_OF).milestones]
+    change = next(t for t in visible(fig) if t.name.startswith("Zieländerungen"))
+    assert xs(change) == [c.valid_from for c in target_changes(target)] == [dt.date(2024, 7, 1)]
+    assert "12 bis 30.06.2026 → 8 bis 30.06.2026" in change.text[0] and "Steuerungskreis" in change.text[0]
+    assert [s.x0 for s in fig.layout.shapes] == ["2024-07-01"]
+    ex.language.value = "en"
+    assert "Warning: 1 side effect beyond its tolerance" in ex.warnings.value and "123.5" in ex.warnings.value
+    assert any(t.name.startswith("Tolerance limit") for t in visible(ex.series_fig))
+    ex.time_range.value = (dt.date(2024, 8, 1), dt.date(2026, 11, 1))  # the change lies before the range
+    assert not any(t.name.startswith("Target changes") for t in visible(ex.series_fig))
+    assert not ex.series_fig.layout.shapes

@@ -18,7 +18,7 @@ from .browser import ROOT, TODAY, chrome, free_port, plan, run_sequence, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-RUNS = 2  # fresh kernels, one after the other
+RUNS = 3  # fresh kernels, one after the other
 
 
 def _twin(store: Path) -> Explorer:

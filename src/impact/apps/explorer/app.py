@@ -36,6 +36,7 @@ from impact.apps.explorer.charts import ChartView
 from impact.apps.explorer.controls import Controls
 from impact.apps.explorer.data import GROUP_KINDS, Frames, group_ids, value_table, value_table_empty
 from impact.apps.explorer.figures import breakdown_chart, score_chart, series_chart
+from impact.apps.explorer.marks import WARNING_COLOUR, tolerance_warnings
 from impact.apps.explorer.state import ExplorerData, Selection
 from impact.apps.explorer.table import TableView
 from impact.core.catalog import Catalog
@@ -73,7 +74,7 @@ class Explorer:
     :attr:`principle`, :attr:`perspective`, :attr:`indicators`, :attr:`time_range`,
     :attr:`breakdown`, :attr:`score_kind`, :attr:`download_button`. Figures (the ones the page
     shows): :attr:`score_fig`, :attr:`series_fig`, :attr:`breakdown_fig`. Output:
-    :attr:`message`, :attr:`table_view`, :attr:`download_link`; :attr:`widget` is the box to display.
+    :attr:`message`, :attr:`warnings` (side effects beyond their tolerance), :attr:`table_view`, :attr:`download_link`; :attr:`widget` is the box to display.
     """
 
     def __init__(self, catalog: Catalog, values: pd.DataFrame | None = None, store: str | Path | Store | None = None,
@@ -96,6 +97,8 @@ class Explorer:
         self.indicators, self.time_range, self.breakdown, self.score_kind = (c.indicators, c.time_range,
                                                                              c.breakdown, c.score_kind)
         self.message = w.HTML()
+        self.warnings = w.HTML()
+        self.warnings.add_class("impact-warnings")
         self.score_view = ChartView("score")
         self.series_view = ChartView("series")
         self.breakdown_view = ChartView("breakdown")
@@ -103,7 +106,9 @@ class Explorer:
         self.table_view = self.values_view.view
         self.download_button = self.values_view.download_button
         self.download_link = self.values_view.download_link
-        self.widget = w.VBox([self.controls.box(), self.message, self.score_view.widget, self.series_view.widget,
+        self.controls_box = self.controls.box()
+        self.controls_box.add_class("impact-controls")
+        self.widget = w.VBox([self.controls_box, self.message, self.warnings, self.score_view.widget, self.series_view.widget,
                               self.breakdown_view.widget, self.values_view.widget])
         self.widget.add_class("impact-explorer")
         self.values_view.relabel(self.lang)
@@ -263,6 +268,7 @@ class Explorer:
         self._once("breakdowns", (*rows, sel.breakdown),
                    lambda: self.breakdown_view.show(breakdown_chart(self.catalog, frames, sel)))
         self._once("table", (*rows, sel.breakdown), lambda: self._render_table(frames, sel))
+        self._once("warnings", (ev, sel.lang, sel.projects), lambda: self._render_warnings(frames, sel))
         self.download_link.value = ""
 
     def _once(self, part: str, key: Any, render: Callable[[], None]) -> None:
@@ -270,6 +276,20 @@ class Explorer:
         if self._rendered.get(part) != key:
             render()
             self._rendered[part] = key
+
+    def _render_warnings(self, frames: Frames | None, sel: Selection) -> None:
+        """Side effects of the chosen projects beyond their tolerance, as one warning box."""
+        found = [] if frames is None else tolerance_warnings(self.catalog, frames, sel.projects, sel.lang)
+        if not found:
+            self.warnings.value = ""
+            return
+        _ = texts(sel.lang)
+        head = _.ngettext("Warning: {n} side effect beyond its tolerance", "Warning: {n} side effects beyond their "
+                          "tolerance", len(found))
+        items = "".join(f"<li>{html.escape(text)}</li>" for text in found)
+        self.warnings.value = (f'<div role="status" style="padding:0.5em 0.8em;border-left:4px solid {WARNING_COLOUR};'
+                               f'background:#FDF1EA"><strong>{html.escape(head)}</strong><ul style="margin:0.3em 0">'
+                               f"{items}</ul></div>")
 
     def _render_table(self, frames: Frames | None, sel: Selection) -> None:
         table = value_table_empty() if frames is None else value_table(

@@ -171,6 +171,7 @@ class MonthRange(w.HBox):  # type: ignore[misc]
         self.start = w.Dropdown(options=pairs, value=self._months[0], style=_WIDE)
         self.end = w.Dropdown(options=pairs, value=self._months[-1], style=_WIDE)
         super().__init__([self.start, self.end])
+        self.add_class("impact-time-range")
         self._pushing = False
         self.value = (self._months[0], self._months[-1])
         for part in (self.start, self.end):

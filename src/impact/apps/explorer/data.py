@@ -42,7 +42,7 @@ GROUP_KINDS = ("guiding_idea", "principle", "perspective")
 KIND_NAMES = {"guiding_idea": N_("Guiding ideas"), "principle": N_("Principles"), "perspective": N_("Perspectives")}
 GROUP_ATTR = {"guiding_idea": "guiding_ideas", "principle": "principles", "perspective": "perspectives"}
 TABLE_COLUMNS = ("project_id", "indicator_id", "indicator", "period", "breakdown", "breakdown_value",
-                 "value", "unit", "note", "submission_id")
+                 "value", "unit", "quality", "review_state", "evidence", "note", "submission_id")
 
 
 @dataclass(frozen=True)
@@ -186,13 +186,14 @@ def slice_values(frame: pd.DataFrame, projects: Iterable[str], indicators: Itera
     return frame.loc[mask].sort_values(keys, kind="stable") if sort else frame.loc[mask]
 
 
-def trajectory_line(target: Target, start: dt.date | None = None,
-                    end: dt.date | None = None) -> tuple[list[dt.date], list[float]]:
-    """The expected path from baseline through milestones to target (``impact.engine.path``),
-    cut to ``[start, end]``; empty when it lies outside."""
+def trajectory_line(target: Target, start: dt.date | None = None, end: dt.date | None = None,
+                    day: dt.date | None = None) -> tuple[list[dt.date], list[float]]:
+    """The expected path from baseline through milestones to target (``impact.engine.path``) of
+    the target version valid on ``day`` (default: the current one), cut to ``[start, end]``;
+    empty when it lies outside."""
     from impact.engine.path import path_points
 
-    points = path_points(target, start, end)
+    points = path_points(target, start, end, day)
     return [d for d, _ in points], [float(v) for _, v in points]
 
 
@@ -208,7 +209,7 @@ def value_table(catalog: Catalog, frames: Frames, projects: Sequence[str], indic
         broken = slice_values(frames.breakdowns, projects, indicators, start, end, breakdown, sort=False)
         parts += [broken] if not broken.empty else []
     cols = ["project_id", "indicator_id", "period", "period_start", "breakdown", "breakdown_value",
-            "value", "note", "submission_id"]
+            "value", "quality", "review_state", "evidence", "note", "submission_id"]
     if not parts:
         return value_table_empty()
     rows = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)

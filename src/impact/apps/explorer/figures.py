@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from impact.apps.explorer.data import GROUP_ATTR, KIND_NAMES, Frames, group_ids, pick, score_table, trajectory_line
+from impact.apps.explorer.marks import change_marks, milestone_trace, review_hover, tolerance_trace
 from impact.apps.explorer.state import Selection
 from impact.apps.explorer.styles import PORTFOLIO_COLOUR, line_style, project_label, short, unit_label
 from impact.core.catalog import Catalog
@@ -139,17 +140,20 @@ def _pair_label(catalog: Catalog, project: str, indicator: str, lang: str,
 def _submission_hover(lang: str) -> str:
     """The hover line naming the submission (the id's start; the table has it whole)."""
     _ = texts(lang)
-    return _esc(_("Submission")) + ": %{customdata}…<extra></extra>"
+    return _esc(_("Submission")) + ": %{customdata[0]}…%{customdata[1]}<extra></extra>"
 
 
-def _line(part: pd.DataFrame, name: str, colour: str, symbol: str, hover: str, row: int,
+def _line(part: pd.DataFrame, name: str, colour: str, symbol: str, hover: str, row: int, lang: str,
           **extra: Any) -> dict[str, Any]:
-    """A trace of measured values: line and markers in one style, period and submission in the hover."""
+    """A trace of measured values: line and markers in one style; period, submission and each value's
+    quality grade, review state and evidence in the hover."""
+    review = review_hover(part, lang)
     return {"type": "scatter", "visible": True, "mode": "lines+markers", "name": name, "xaxis": "x",
             "yaxis": _axis(row), "x": _dates(part["period_start"]), "y": _numbers(part["value"]),
             "line": {"color": colour, "width": 2}, "marker": {"color": colour, "symbol": symbol, "size": 8},
             "text": [str(p) for p in part["period"].tolist()],
-            "customdata": [str(s)[:12] for s in part["submission_id"].tolist()], "hovertemplate": hover, **extra}
+            "customdata": [[str(s)[:12], r] for s, r in zip(part["submission_id"].tolist(), review, strict=True)],
+            "hovertemplate": hover, **extra}
 
 
 # ---------------------------------------------------------------------------------------- scores
@@ -220,21 +224,24 @@ def series_chart(catalog: Catalog, frames: Frames | None, sel: Selection) -> Cha
     submission, path_label = _submission_hover(sel.lang), _("Target path")
     units = list(dict.fromkeys(unit_label(catalog, i, sel.lang) for _p, i in drawn))
     data: list[dict[str, Any]] = []
+    shapes: list[dict[str, Any]] = []
     for n, (project, ind_id) in enumerate(drawn):
         row = units.index(unit_label(catalog, ind_id, sel.lang)) + 1
         colour, symbol = line_style(n)
         label = _pair_label(catalog, project, ind_id, sel.lang, drawn)
         full = _full_name(catalog, project, ind_id, sel.lang)
         data.append(_line(parts[(project, ind_id)], label, colour, symbol,
-                          f"<b>{_esc(full)}</b><br>%{{text}}: %{{y}}<br>{submission}", row,
+                          f"<b>{_esc(full)}</b><br>%{{text}}: %{{y}}<br>{submission}", row, sel.lang,
                           legendgroup=f"{project}/{ind_id}"))
-        xs, ys = trajectory_line(catalog.indicators[ind_id].targets[project], sel.start, sel.end)
+        target = catalog.indicators[ind_id].targets[project]
+        xs, ys = trajectory_line(target, sel.start, sel.end, frames.as_of)
         if xs:
             data.append({"type": "scatter", "visible": True, "mode": "lines", "name": _("Target path: {name}", name=label),
                          "legendgroup": f"{project}/{ind_id}", "showlegend": False, "xaxis": "x", "yaxis": _axis(row),
                          "x": _dates(xs), "y": _numbers(ys), "line": {"color": colour, "dash": "dash", "width": 1.5},
                          "text": [format_date(d, sel.lang) for d in xs],
                          "hovertemplate": f"<b>{_esc(path_label)}: {_esc(full)}</b><br>%{{text}}: %{{y}}<extra></extra>"})
+        shapes += _marks(data, catalog, project, ind_id, frames.as_of, sel, colour, _axis(row), label)
     if len(with_data) > len(drawn):
         title = _("Series against the target path – {shown} of {total} series (narrow the selection; the table has "
                   "all)", shown=len(drawn), total=len(with_data))
@@ -244,9 +251,25 @@ def series_chart(catalog: Catalog, frames: Frames | None, sel: Selection) -> Cha
     layout = _layout(sel.lang, title, 150 + PANEL_HEIGHT * len(units))
     layout["legend"]["title"] = {"text": _esc(_("dashed: target path")) + " · "}
     _panels(layout, units)
+    if shapes:
+        layout["shapes"] = shapes
     missing = [_pair_label(catalog, p, i, sel.lang) for p, i in pairs if (p, i) not in parts]
     note = _("No values in this selection for: {names}.", names=_more(missing, sel.lang)) if missing else ""
     return Chart({"data": data, "layout": layout}, note)
+
+
+def _marks(data: list[dict[str, Any]], catalog: Catalog, project: str, ind_id: str, as_of: Any, sel: Selection,
+           colour: str, axis: str, label: str) -> list[dict[str, Any]]:
+    """Append the milestone, target-change and tolerance traces of one series; returns the
+    vertical lines marking target changes (:mod:`impact.apps.explorer.marks`)."""
+    indicator = catalog.indicators[ind_id]
+    target = indicator.targets[project]
+    change, lines = change_marks(target, sel.start, sel.end, colour, axis, label, sel.lang)
+    for trace in (milestone_trace(target, as_of, sel.start, sel.end, colour, axis, label, sel.lang), change,
+                  tolerance_trace(target, indicator.direction, sel.start, sel.end, axis, label, sel.lang)):
+        if trace is not None:
+            data.append(trace)
+    return lines
 
 
 # ---------------------------------------------------------------------------------------- breakdowns
@@ -289,7 +312,7 @@ def breakdown_chart(catalog: Catalog, frames: Frames | None, sel: Selection) -> 
             colour, symbol = line_style(order.index(value))
             name = bd.values[value].get(sel.lang) if value in bd.values else value
             data.append(_line(part, name, colour, symbol,
-                              f"<b>{_esc(name)}</b> – {_esc(full)}<br>%{{text}}: %{{y}}<br>{submission}", row,
+                              f"<b>{_esc(name)}</b> – {_esc(full)}<br>%{{text}}: %{{y}}<br>{submission}", row, sel.lang,
                               legendgroup=value, showlegend=value not in shown))
             shown.add(value)
     counts = _.ngettext("{n} series", "{n} series", len(panels))

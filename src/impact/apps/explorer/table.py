@@ -19,6 +19,7 @@ import pandas as pd
 
 from impact.apps.explorer.data import TABLE_COLUMNS, selection_csv, value_table_empty
 from impact.core.i18n import N_, format_number, is_missing, texts
+from impact.reports.naming import QUALITY, REVIEW_STATES
 
 __all__ = ["COLUMN_NAMES", "PREVIEW_ROWS", "TableView", "html_table"]
 
@@ -27,22 +28,35 @@ COLUMN_NAMES = {
     "project_id": N_("Project"), "indicator_id": N_("Indicator id"), "indicator": N_("Indicator"),
     "period": N_("Period"), "breakdown": N_("Breakdown"), "breakdown_value": N_("Breakdown value"),
     "value": N_("Value"), "unit": N_("Unit"), "note": N_("Note"), "submission_id": N_("Submission id"),
+    "quality": N_("Data quality"), "review_state": N_("Review"), "evidence": N_("Evidence"),
 }
 
 
-def _cell(value: Any, lang: str) -> str:
-    if is_missing(value):
+def _cell(column: str, value: Any, lang: str) -> str:
+    """One cell as HTML: numbers in the reader's notation, quality grade and review state in words,
+    evidence as a link when it is a web address; submitted text escaped."""
+    if is_missing(value) or value == "":
         return ""
     if isinstance(value, float):
         return format_number(value, lang, digits=3)
-    return html.escape(str(value))
+    text = str(value)
+    if column in ("quality", "review_state"):
+        _ = texts(lang)
+        names = QUALITY if column == "quality" else REVIEW_STATES
+        return html.escape(_(names[text]) if text in names else text)
+    if column == "evidence" and text.lower().startswith(("https://", "http://")):
+        shown = text if len(text) <= 48 else text[:47] + "…"
+        return f'<a href="{html.escape(text, quote=True)}" target="_blank" rel="noopener noreferrer">{html.escape(shown)}</a>'
+    return html.escape(text)
 
 
 def html_table(table: pd.DataFrame, lang: str) -> str:
     """``table`` (columns :data:`TABLE_COLUMNS`) as an HTML table with headers in ``lang``."""
     _ = texts(lang)
     head = "".join(f'<th scope="col">{html.escape(_(COLUMN_NAMES[c]))}</th>' for c in table.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{_cell(v, lang)}</td>" for v in row) + "</tr>"
+    columns = list(table.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_cell(c, v, lang)}</td>" for c, v in zip(columns, row, strict=True))
+                   + "</tr>"
                    for row in table.itertuples(index=False, name=None))
     return f'<table class="impact-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
