@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -10,12 +11,14 @@ import sys
 from pathlib import Path
 
 import frictionless
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from impact.cli import cli
 from impact.core.catalog import Catalog
 from impact.core.i18n import format_percent
+from impact.engine.evaluation import evaluate
 from impact.store.ingest import ingest_file
 from impact.store.store import Store
 
@@ -252,3 +255,40 @@ def test_sample_data_cumulative_forecasts_never_below_the_last_value(sample_stor
         assert i["value"] is not None
         low, value, high = i["forecast"]["low"], i["forecast"]["value"], i["forecast"]["high"]
         assert i["value"] <= low <= value <= high, i
+
+
+def _graded_frame() -> pd.DataFrame:
+    """A validated submission as the intake hands it over, with a quality grade and evidence."""
+    return pd.DataFrame([{"row": 2, "project_id": "kiezbox", "indicator_id": "test-users", "period": "2026-Q3",
+                          "period_start": dt.date(2026, 7, 1), "period_end": dt.date(2026, 9, 30), "value": 100.0,
+                          "unit": "count", "breakdown": "", "breakdown_value": "", "note": None, "source": None,
+                          "quality": "counted", "evidence": '=HYPERLINK("http://evil.example","Beleg")'}])
+
+
+def test_series_and_export_carry_the_stores_quality_evidence_and_review_state(
+        store: Store, min_catalog: Catalog, min_catalog_dir: Path, tmp_path: Path) -> None:
+    """Issue 13 item 5 on a real store: an approved value, a queried one, pending ones; quality and
+    evidence as stored (empty for a file without them); evidence formula-safe in the CSV."""
+    store.append(b"graded submission", "nachweis.csv", _graded_frame())
+    store.approve("smart-water", "2026-Q2", by="auswertung")
+    store.ask("kiezbox", "test-outage-hours", "2026-09", "Stimmt der Wert?", by="auswertung")
+    ev = evaluate(min_catalog, store.values(), dt.date.fromisoformat(_today_utc()))
+    series = {(r.project_id, r.indicator_id, r.period): r for r in ev.series.itertuples()}
+    graded, plain = series[("kiezbox", "test-users", "2026-Q3")], series[("kiezbox", "test-users", "2026-Q2")]
+    assert (graded.quality, graded.review_state) == ("counted", "pending") and graded.evidence.startswith("=HYPER")
+    assert pd.isna(plain.quality) and pd.isna(plain.evidence)
+    assert series[("smart-water", "test-users", "2026-Q2")].review_state == "approved"
+    assert series[("kiezbox", "test-outage-hours", "2026-09")].review_state == "queried"
+    out = tmp_path / "export"
+    code, _, err = run("export", "--format", "csv", "--out", str(out), "--store", str(store.path),
+                       "--catalog", str(min_catalog_dir), "--as-of", _today_utc(), "--known-at", _today_utc(),
+                       "--lang", "en")  # the end of the pinned day: the pinned clock stamps the review after "now"
+    assert code == 0, err
+    with (out / "values.csv").open(encoding="utf-8", newline="") as fh:
+        rows = {(r["project_id"], r["indicator_id"], r["period"]): r for r in csv.DictReader(fh)}
+    assert {k: r["review_state"] for k, r in rows.items()} == {
+        ("kiezbox", "test-users", "2026-Q2"): "pending", ("kiezbox", "test-users", "2026-Q3"): "pending",
+        ("smart-water", "test-users", "2026-Q2"): "approved", ("kiezbox", "test-outage-hours", "2026-09"): "queried"}
+    assert rows[("kiezbox", "test-users", "2026-Q3")]["quality"] == "counted"
+    assert rows[("kiezbox", "test-users", "2026-Q3")]["evidence"] == '\'=HYPERLINK("http://evil.example","Beleg")'
+    assert rows[("kiezbox", "test-users", "2026-Q2")]["quality"] == ""
