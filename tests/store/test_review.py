@@ -136,7 +136,8 @@ def test_approval_locks_the_value_and_reopen_unlocks_it(store: Store) -> None:
     assert reopen["reason"] == "Zählfehler gemeldet" and reopen["by"] == "lead"
 
 
-def test_values_carry_review_state_and_approved_only(store: Store) -> None:
+def test_values_carry_review_state_and_approved_only(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IMPACT_NOW")  # a real clock: approval and reopening at distinct instants
     values = store.values()
     assert {"quality", "evidence", "review_state"} <= set(values.columns)
     assert set(values["review_state"]) == {"pending"} and store.values(approved_only=True).empty
@@ -254,6 +255,18 @@ def test_approval_racing_an_ingest_never_changes_an_approved_value(tmp_path: Pat
         else:  # stored first, then approved
             assert approved_value == 160.0
             sub = [e for e in store.events() if e["event"] == "submission"][-1]
-            assert pd.Timestamp(sub["received_at"]) < pd.Timestamp(event["at"])
+            assert pd.Timestamp(sub["received_at"]) <= pd.Timestamp(event["at"])
         outcomes.add(code)
     assert 0 in outcomes
+
+
+def test_export_carries_quality_evidence_and_review_state(tmp_path: Path, opts: list[str]) -> None:
+    assert run("ingest", write(tmp_path / "werte.csv", ORIGINAL), *opts).returncode == 0
+    assert run("review", "approve", "--project", "kiezbox", "--period", "2024-Q2", *opts[:2]).returncode == 0
+    out = tmp_path / "export"
+    r = run("export", "--format", "csv", "--out", out, "--as-of", "2024-12-31", *opts)
+    assert r.returncode == 0, r.stderr
+    values = pd.read_csv(out / "values.csv", dtype=str, keep_default_na=False)
+    assert {"quality", "evidence", "review_state"} <= set(values.columns)
+    states = dict(zip(values["period"], values["review_state"], strict=True))
+    assert states == {"2024-Q1": "pending", "2024-Q2": "approved"}

@@ -80,9 +80,8 @@ def knowledge_now(store_dir: Path, clock: dt.datetime) -> dt.datetime:
     now = pd.Timestamp(clock).tz_convert("UTC") if pd.Timestamp(clock).tzinfo else pd.Timestamp(clock, tz="UTC")
     store = Store(store_dir)
     if store.path.is_dir():
-        ledger = store.ledger()
-        if len(ledger):
-            newest = pd.to_datetime(ledger["received_at"], utc=True).max()
+        newest = store.last_event_at()  # submissions and review steps (approvals count for --approved-only)
+        if newest is not None:
             now = max(now, newest)
     return now.to_pydatetime()
 

@@ -1,7 +1,7 @@
 """Review events in the ledger: queries to a team, their answers, approval and reopening.
 
 Every step is one ledger line (append-only, under the writer lock), with ``by`` (who) and ``at``
-(UTC, later than every earlier event, so the ledger's order is the time order):
+(UTC, not earlier than any earlier event, so the ledger's order is the time order):
 
 * ``query``   — an evaluator's question about one value: ``id`` (``q-`` + 8 hex), the key
   columns, ``value`` (the value asked about), ``text``;
@@ -70,11 +70,16 @@ def event_time(event: dict[str, Any]) -> pd.Timestamp | None:
     return pd.Timestamp(raw) if raw else None
 
 
-def next_instant(events: Iterable[dict[str, Any]], now: pd.Timestamp) -> pd.Timestamp:
-    """``now``, or 1 µs after the latest event if that is not earlier (keeps time = ledger order)."""
+def next_instant(events: Iterable[dict[str, Any]], now: pd.Timestamp, *, strict: bool = True) -> pd.Timestamp:
+    """``now``, unless the latest event is not earlier: then 1 µs after it (``strict``, for
+    submissions) or its time (review steps). Keeps time order = ledger order, so a knowledge date
+    always cuts the ledger after a prefix; a review step stamped like the event before it stays
+    inside a knowledge date that is "now" on a pinned clock (``IMPACT_NOW``)."""
     times = [t for t in (event_time(e) for e in events) if t is not None]
     last = max(times, default=None)
-    return now if last is None or now > last else last + pd.Timedelta(microseconds=1)
+    if last is None or now > last:
+        return now
+    return last + pd.Timedelta(microseconds=1) if strict else last
 
 
 def known_events(events: list[dict[str, Any]], known_at: Any) -> list[dict[str, Any]]:

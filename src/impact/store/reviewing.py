@@ -61,7 +61,7 @@ def _by(by: str | None) -> str:
 
 
 def _commit(store: Store, events: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
-    at = review.next_instant(events, utc_now())
+    at = review.next_instant(events, utc_now(), strict=False)
     event = {**event, "at": iso(at)}
     store.append_event(event)
     return event

@@ -160,6 +160,11 @@ class Store:
         """Ids of the accepted submissions, oldest first."""
         return [e["submission_id"] for e in ledger.accepted(self.events())]
 
+    def last_event_at(self) -> pd.Timestamp | None:
+        """When the newest ledger event (submission, review step, recovery) happened, UTC; None if none."""
+        times = [t for t in (review.event_time(e) for e in self.events()) if t is not None]
+        return max(times, default=None)
+
     def ledger(self) -> pd.DataFrame:
         """Submissions and recovery notes as a table (:data:`impact.store.ledger.LEDGER_COLUMNS`)."""
         return ledger.ledger_frame(self.events())
