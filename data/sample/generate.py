@@ -12,7 +12,9 @@ before ``--until``) that overlap the runtime are written. Series move toward (a 
 their illustrative targets with noise, stay within the indicator's min/max and are rounded
 sensibly; a few periods are missing; indicators that declare breakdowns get breakdown rows next to
 their totals; a few notes carry umlauts. A second small Kiezbox file re-submits one key with a
-corrected value.
+corrected value. Indicators the catalog marks ``evidence_required`` carry a document reference in
+an ``evidence`` (German ``Nachweis``) column; a file gets that column only when one of its rows
+needs it.
 
 The files exercise the accepted formats the way real project teams send them:
 
@@ -64,6 +66,8 @@ GERMAN_HEADER = ("Projekt", "Indikator", "Zeitraum", "Wert", "Einheit", "Aufschl
                  "Anmerkung", "Quelle")
 ENGLISH_HEADER = ("project_id", "indicator_id", "period", "value", "unit", "breakdown", "breakdown_value",
                   "note", "source")
+#: the evidence column's header, added to a file only when one of its rows carries evidence
+EVIDENCE_HEADER = {"de": "Nachweis", "en": "evidence"}
 
 #: breakdown values that make sense for each project (a one-value breakdown tells nothing)
 DISTRICTS = {
@@ -110,6 +114,7 @@ class Row:
     breakdown_value: str = ""
     note: str = ""
     source: str = ""
+    evidence: str = ""
 
 
 # --------------------------------------------------------------------------- series
@@ -225,7 +230,7 @@ def _breakdown_rows(ind: Indicator, total: Row, breakdown: str, values: tuple[st
                  for w in weights]
     for value_id, part in zip(values, parts, strict=True):
         rows.append(Row(total.project_id, total.indicator_id, total.period, _round(ind, part), total.unit,
-                        breakdown, value_id))
+                        breakdown, value_id, evidence=total.evidence))
     return rows
 
 
@@ -240,6 +245,13 @@ def _wants_breakdown(ind: Indicator, index: int, n: int) -> bool:
 def _source(ind: Indicator) -> str:
     text = re.split(r"[,(;]", ind.source.de, maxsplit=1)[0].strip()
     return text[:60]
+
+
+def _evidence(ind: Indicator, project: Project, period: Period) -> str:
+    """A document reference for indicators that require evidence (else empty)."""
+    if not ind.evidence_required:
+        return ""
+    return f"{_source(ind)}, {project.id} {period.label}"
 
 
 def series_rows(catalog: Catalog, project: Project, ind: Indicator, until: dt.date, seed: int) -> list[Row]:
@@ -271,7 +283,8 @@ def series_rows(catalog: Catalog, project: Project, ind: Indicator, until: dt.da
         elif ind.id == "proposals-submitted" and n == len(periods) - 1:
             extra = ESTIMATE_NOTE
         note = " | ".join(x for x in (note, extra) if x)
-        total = Row(project.id, ind.id, p.label, _round(ind, v), ind.unit, note=note, source=_source(ind))
+        total = Row(project.id, ind.id, p.label, _round(ind, v), ind.unit, note=note, source=_source(ind),
+                    evidence=_evidence(ind, project, p))
         rows.append(total)
         if _wants_breakdown(ind, n, len(periods)):
             for b in usable:
@@ -301,7 +314,7 @@ def correction_row(rows: list[Row], seed: int) -> tuple[Row, Row]:
     delta = -1.0 if original.value >= 1 else 1.0
     corrected = Row(original.project_id, original.indicator_id, original.period, original.value + delta,
                     original.unit, note="Korrektur: eine Box in Köpenick war doppelt gezählt",
-                    source=original.source)
+                    source=original.source, evidence=original.evidence)
     return original, corrected
 
 
@@ -334,19 +347,21 @@ def _csv_bytes(header: Sequence[str], records: list[list[str]], *, sep: str, enc
 
 def kiezbox_csv(rows: list[Row], catalog: Catalog) -> bytes:
     """``;``-separated, Windows-1252, German headers and units, decimal commas."""
+    evidence = _has_evidence(rows)
     records = []
     for r in rows:
         ind = catalog.indicators[r.indicator_id]
         records.append([r.project_id, r.indicator_id, r.period, _number_de(r.value, _decimals(ind)),
                         _KIEZBOX_UNITS.get(r.unit, catalog.units[r.unit].symbol), r.breakdown, r.breakdown_value,
-                        r.note, r.source])
-    return _csv_bytes(GERMAN_HEADER, records, sep=";", encoding="cp1252", bom=False)
+                        r.note, r.source, *([r.evidence] if evidence else [])])
+    return _csv_bytes(_header(GERMAN_HEADER, rows, "de"), records, sep=";", encoding="cp1252", bom=False)
 
 
 def english_csv(rows: list[Row], catalog: Catalog, *, unit_style: str | None, sep: str, bom: bool) -> bytes:
     """UTF-8 CSV with English headers; ``unit_style`` ``id``, ``name`` or ``None`` (no unit column)."""
-    header = [h for h in ENGLISH_HEADER if unit_style or h != "unit"]
+    header = [h for h in _header(ENGLISH_HEADER, rows, "en") if unit_style or h != "unit"]
     fmt = _number_de if sep == ";" else _number_en
+    evidence = _has_evidence(rows)
     records = []
     for r in rows:
         ind = catalog.indicators[r.indicator_id]
@@ -355,9 +370,18 @@ def english_csv(rows: list[Row], catalog: Catalog, *, unit_style: str | None, se
             rec.append(r.unit)
         elif unit_style == "name":
             rec.append(catalog.units[r.unit].name.en)
-        rec += [r.breakdown, r.breakdown_value, r.note, r.source]
+        rec += [r.breakdown, r.breakdown_value, r.note, r.source, *([r.evidence] if evidence else [])]
         records.append(rec)
     return _csv_bytes(header, records, sep=sep, encoding="utf-8", bom=bom)
+
+
+def _header(header: Sequence[str], rows: list[Row], lang: str) -> list[str]:
+    """The header, with the evidence column when a row carries evidence."""
+    return [*header, EVIDENCE_HEADER[lang]] if _has_evidence(rows) else list(header)
+
+
+def _has_evidence(rows: list[Row]) -> bool:
+    return any(r.evidence for r in rows)
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -390,12 +414,14 @@ def hardenbergplatz_xlsx(rows: list[Row], catalog: Catalog) -> bytes:
     wb.properties.lastModifiedBy = "generate.py"
     ws = wb.active
     ws.title = "Indikatorwerte"
-    ws.append(list(GERMAN_HEADER))
+    ws.append(_header(GERMAN_HEADER, rows, "de"))
+    evidence = _has_evidence(rows)
     for r in rows:
         ind = catalog.indicators[r.indicator_id]
         value: float | int = int(round(r.value)) if _decimals(ind) == 0 else r.value
         ws.append([r.project_id, r.indicator_id, r.period, value, catalog.units[r.unit].name.de,
-                   r.breakdown or None, r.breakdown_value or None, r.note or None, r.source or None])
+                   r.breakdown or None, r.breakdown_value or None, r.note or None, r.source or None,
+                   *([r.evidence or None] if evidence else [])])
     for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):
         for cell in row:
             cell.number_format = "@"  # periods stay text, Excel must not turn 2024-05 into a date

@@ -30,7 +30,7 @@ FILES = {
 }
 GERMAN = {"Projekt": "project_id", "Indikator": "indicator_id", "Zeitraum": "period", "Wert": "value",
           "Einheit": "unit", "Aufschlüsselung": "breakdown", "Ausprägung": "breakdown_value",
-          "Anmerkung": "note", "Quelle": "source"}
+          "Anmerkung": "note", "Quelle": "source", "Nachweis": "evidence"}
 
 
 def _load_generator() -> ModuleType:
@@ -264,6 +264,15 @@ def test_side_effects_are_covered_and_one_tolerance_is_crossed(catalog: Catalog,
 
 
 # ---------------------------------------------------------------------------- formats and content
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_required_evidence_is_given(catalog: Catalog, committed: dict[str, bytes], name: str) -> None:
+    """Issue 13: rows of indicators with ``evidence_required`` carry evidence; other files have no such column."""
+    rows = read_rows(name, committed[name])
+    needed = [r for r in rows if catalog.indicators[r["indicator_id"]].evidence_required]
+    assert all(r["evidence"].strip() for r in needed)
+    assert ("evidence" in rows[0]) == bool(needed)
 
 
 def test_kiezbox_is_german_windows_1252(committed: dict[str, bytes]) -> None:

@@ -25,6 +25,22 @@ def cat_min(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
 
 
 @pytest.fixture(scope="session")
+def cat_ev(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The tiny catalog with quality defaults and one indicator that requires evidence (issue 13):
+    ``test-users`` counted, ``test-outage-hours`` measured and ``evidence_required``."""
+    import yaml
+
+    d = tmp_path_factory.mktemp("intake-ev") / "catalog"
+    shutil.copytree(ROOT / "indicators" / "framework", d / "framework")
+    doc = yaml.safe_load((ROOT / "tests" / "fixtures" / "catalog_min" / "indicators.yaml").read_text("utf-8"))
+    by_id = {i["id"]: i for i in doc["indicators"]}
+    by_id["test-users"]["quality"] = "counted"
+    by_id["test-outage-hours"].update(quality="measured", evidence_required=True)
+    (d / "indicators.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return load_catalog(d)
+
+
+@pytest.fixture(scope="session")
 def validate(cat_min: Catalog) -> Callable[..., ValidationReport]:
     """``validate(data, name="x.csv", **kw)`` against the tiny catalog with today pinned."""
 

@@ -46,7 +46,7 @@ def test_csv_template_is_german_excel_friendly(cat_min):
     assert tuple(rows[0]) == TEMPLATE_HEADER
     ids = {r[1] for r in rows[1:]}
     assert ids == {i.id for i in cat_min.indicators_for("kiezbox")}
-    assert ["kiezbox", "test-users", "2022-Q1", "", "Anzahl", "", "", "", "", "Nutzende"] in rows
+    assert ["kiezbox", "test-users", "2022-Q1", "", "Anzahl", "", "", "", "", "", "", "Nutzende"] in rows
     assert all(r[0] == "kiezbox" and r[3] == "" for r in rows[1:])
 
 
@@ -126,7 +126,7 @@ def test_csv_template_names_each_indicator_beside_its_id(cat_min):
     assert names["test-outage-hours"] == ("Ausfallstunden", "h")
     english = _csv_rows(build_template(cat_min, "kiezbox", "csv", today=TODAY, lang="en"))
     assert english[0] == ["project_id", "indicator_id", "period", "value", "unit", "breakdown", "breakdown_value",
-                          "note", "source", "indicator_name"]
+                          "note", "source", "quality", "evidence", "indicator_name"]
     assert {r[1]: (r[-1], r[4]) for r in english[1:]}["test-users"] == ("Users", "count")
 
 

@@ -41,13 +41,15 @@ __all__ = [
 
 #: Columns of a submitted file (canonical names; German aliases are in impact.intake.reading).
 SUBMISSION_REQUIRED = ("project_id", "indicator_id", "period", "value")
-SUBMISSION_OPTIONAL = ("unit", "breakdown", "breakdown_value", "note", "source")
+SUBMISSION_OPTIONAL = ("unit", "breakdown", "breakdown_value", "note", "source", "quality", "evidence")
 SUBMISSION_COLUMNS = SUBMISSION_REQUIRED + SUBMISSION_OPTIONAL
 
 #: A validated submission, normalised: ``row`` is the spreadsheet row (header = 1), ``period`` the
-#: canonical label, ``breakdown``/``breakdown_value`` are ``""`` for the total.
+#: canonical label, ``breakdown``/``breakdown_value`` are ``""`` for the total; ``quality`` is how the
+#: value was obtained (a grade of :data:`impact.core.catalog.QUALITY_GRADES`, from the file or the
+#: indicator's default, else ``None``), ``evidence`` a web link or document reference (or ``None``).
 FRAME_COLUMNS = ("row", "project_id", "indicator_id", "period", "period_start", "period_end", "value",
-                 "unit", "breakdown", "breakdown_value", "note", "source")
+                 "unit", "breakdown", "breakdown_value", "note", "source", "quality", "evidence")
 
 #: A stored value row: the frame plus where and when it came from.
 VALUE_COLUMNS = (*FRAME_COLUMNS, "submission_id", "received_at", "file_name", "token_id")

@@ -25,11 +25,12 @@ ALIASES: dict[str, str] = {
     **{c: c for c in SUBMISSION_COLUMNS},
     "projekt": "project_id", "indikator": "indicator_id", "zeitraum": "period", "wert": "value",
     "einheit": "unit", "aufschlüsselung": "breakdown", "ausprägung": "breakdown_value",
-    "anmerkung": "note", "quelle": "source",
+    "anmerkung": "note", "quelle": "source", "qualität": "quality", "nachweis": "evidence",
     # forgiving variants seen in practice
     "project": "project_id", "indicator": "indicator_id", "projekt_id": "project_id",
     "indikator_id": "indicator_id", "aufschluesselung": "breakdown", "auspraegung": "breakdown_value",
     "project id": "project_id", "indicator id": "indicator_id", "breakdown value": "breakdown_value",
+    "qualitaet": "quality",
 }
 
 #: columns a template adds for the reader (e.g. the indicator's name beside its id): accepted in a

@@ -25,6 +25,7 @@ import numpy as np
 from impact.core.catalog import Catalog
 from impact.core.errors import ImpactError
 from impact.core.schema import SUBMISSION_COLUMNS
+from impact.intake.quality import EVIDENCE_FORMULA_PREFIXES, EVIDENCE_MAX_LENGTH, QUALITY_GRADES
 
 __all__ = [
     "CATEGORICAL_COLUMNS",
@@ -51,6 +52,8 @@ MAX_ABS_NUMBER = 1e15
 WHOLE_TOLERANCE = 1e-9
 #: cells starting with this are formulas (in CSV and as xlsx formula cells)
 FORMULA_PREFIX = "="
+#: per column, when not just FORMULA_PREFIX: the starts that make a cell a formula
+FORMULA_PREFIXES = {"evidence": EVIDENCE_FORMULA_PREFIXES}
 
 # helper columns computed by impact.intake.validation.prepare()
 H_ASSIGNMENT = "_assignment"          # "project|indicator" when both are known
@@ -74,18 +77,23 @@ H_BREAKDOWN_VALUE_KEY = "_breakdown_value_key"  # "breakdown|value id" when the 
 H_HAS_BREAKDOWN = "_has_breakdown"    # "yes"/"no"
 H_HAS_BREAKDOWN_VALUE = "_has_breakdown_value"
 H_FORMULA = "_formula"                # columns (comma-separated) whose cell holds a formula
+H_QUALITY = "_quality"                # quality grade id (German words mapped), the text as written if unknown
+H_EVIDENCE_NEEDED = "_evidence_needed"  # "yes" when the indicator requires evidence, else null
+H_HAS_EVIDENCE = "_has_evidence"      # "yes"/"no"
 H_KEY_BREAKDOWN = "_key_breakdown"    # breakdown id or "" (total)
 H_KEY_BREAKDOWN_VALUE = "_key_breakdown_value"
 
 #: text columns with few distinct values: handed to GX as categoricals (GX fingerprints every
 #: batch with pandas' row hashing, which is ~20x cheaper on categoricals than on 1M strings)
 CATEGORICAL_COLUMNS = ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value",
-                       H_ASSIGNMENT, H_PERIOD_LABEL, H_UNIT_KEY, H_BREAKDOWN, H_INDICATOR_BREAKDOWN,
-                       H_BREAKDOWN_VALUE_KEY, H_KEY_BREAKDOWN, H_KEY_BREAKDOWN_VALUE)
+                       "quality", "evidence", H_QUALITY, H_EVIDENCE_NEEDED, H_HAS_EVIDENCE, H_ASSIGNMENT,
+                       H_PERIOD_LABEL, H_UNIT_KEY, H_BREAKDOWN, H_INDICATOR_BREAKDOWN, H_BREAKDOWN_VALUE_KEY,
+                       H_KEY_BREAKDOWN, H_KEY_BREAKDOWN_VALUE)
 
 #: what each helper column holds (written into exported suites)
 HELPER_COLUMNS = {
-    H_FORMULA: "user columns (comma-separated) whose cell starts with '=', else null",
+    H_FORMULA: "user columns (comma-separated) whose cell starts with '=' (evidence: '=', '+', '-' or '@'), "
+               "else null",
     H_ASSIGNMENT: "'project|indicator' when both ids are known, else null",
     H_PERIOD_FREQ: "frequency the period is written in (monthly|quarterly|yearly), null if no period",
     H_INDICATOR_FREQ: "the indicator's frequency from the catalog, null if unknown",
@@ -107,6 +115,10 @@ HELPER_COLUMNS = {
     H_BREAKDOWN_VALUE_KEY: "'breakdown|value id' when the breakdown is known and a value is given",
     H_HAS_BREAKDOWN: "'yes' if a breakdown is given, else 'no'",
     H_HAS_BREAKDOWN_VALUE: "'yes' if a breakdown value is given, else 'no'",
+    H_QUALITY: "quality grade id (German words and other spellings mapped), the text as written when it names "
+               "no grade, null when empty",
+    H_EVIDENCE_NEEDED: "'yes' when the indicator requires evidence (catalog evidence_required), else null",
+    H_HAS_EVIDENCE: "'yes' if evidence is given, else 'no'",
     H_KEY_BREAKDOWN: "breakdown id or '' (total), part of the duplicate key",
     H_KEY_BREAKDOWN_VALUE: "breakdown value id or '' (total), part of the duplicate key",
 }
@@ -212,6 +224,12 @@ def row_checks(catalog: Catalog, *, today: dt.date, only_project: str | None = N
               {"column": H_BREAKDOWN_VALUE_KEY, "value_set": bd_values}),
         Check("breakdown_incomplete", "breakdown_value", "expect_column_pair_values_to_be_equal",
               {"column_A": H_HAS_BREAKDOWN, "column_B": H_HAS_BREAKDOWN_VALUE, "ignore_row_if": "neither"}),
+        Check("unknown_quality", "quality", "expect_column_values_to_be_in_set",
+              {"column": H_QUALITY, "value_set": list(QUALITY_GRADES)}),
+        Check("evidence_too_long", "evidence", "expect_column_value_lengths_to_be_between",
+              {"column": "evidence", "max_value": EVIDENCE_MAX_LENGTH}),
+        Check("missing_evidence", "evidence", "expect_column_pair_values_to_be_equal",
+              {"column_A": H_EVIDENCE_NEEDED, "column_B": H_HAS_EVIDENCE, "ignore_row_if": "either_value_is_missing"}),
         Check("duplicate_key", KEY_GROUP, "expect_compound_columns_to_be_unique",
               {"column_list": ["project_id", "indicator_id", H_PERIOD_LABEL, H_KEY_BREAKDOWN, H_KEY_BREAKDOWN_VALUE],
                "ignore_row_if": "any_value_is_missing"}),

@@ -21,6 +21,7 @@ from impact.intake import expectations as ex
 from impact.intake.columns import RawTable
 from impact.intake.numbers import number_hint, whole_number_text
 from impact.intake.problems import FREQUENCY, closest, problem
+from impact.intake.quality import EVIDENCE_MAX_LENGTH, GERMAN_GRADES, QUALITY_GRADES
 
 __all__ = ["failure_problems"]
 
@@ -86,7 +87,7 @@ def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: Raw
         elif column == "value":  # e.g. a template row not filled in
             hint = "no_value"
     elif code == "formula":
-        hint = "type_value"
+        hint = "evidence_formula" if column == "evidence" else "type_value"
     elif code == "unknown_project":
         hint, hint_args = _suggestion(value, tuple(catalog.projects), closest)
     elif code == "project_not_allowed":
@@ -145,6 +146,16 @@ def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: Raw
         hint, hint_args = _suggestion(value, tuple(bd.values), closest)
     elif code == "breakdown_incomplete":
         header = table.header("breakdown_value" if isinstance(r["breakdown"], str) else "breakdown")
+    elif code == "unknown_quality":
+        hint, hint_args = "quality_values", {"values": ", ".join(QUALITY_GRADES),
+                                             "german": ", ".join(GERMAN_GRADES[g] for g in QUALITY_GRADES)}
+    elif code == "evidence_too_long":
+        kw.update(length=len(value), limit=EVIDENCE_MAX_LENGTH)
+        hint = "evidence_shorter"
+    elif code == "missing_evidence":
+        assert ind is not None
+        kw["indicator"] = ind.id
+        hint = "evidence_needed" if "evidence" in table.headers else "evidence_column"
     elif code == "duplicate_key":
         parts = [str(r["project_id"]), str(r["indicator_id"]), str(r[ex.H_PERIOD_LABEL])]
         if r[ex.H_KEY_BREAKDOWN]:

@@ -25,6 +25,14 @@ def _dates(ordinals: pd.Series) -> np.ndarray:
 def normalised(f: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """The accepted rows in the store's column layout (see ARCHITECTURE.md)."""
     unit_of = {i.id: i.unit for i in catalog.indicators.values()}
+    indicators = catalog.indicators
+
+    def quality(indicator: str | None, grade: str | None) -> str | None:
+        """The grade written in the file (a valid file names only known ones), else the indicator's default."""
+        if grade is not None:
+            return grade
+        ind = indicators.get(indicator) if indicator is not None else None
+        return ind.quality if ind is not None else None
 
     def text(col: str) -> np.ndarray:
         return f[col].astype(object).to_numpy()
@@ -46,9 +54,12 @@ def normalised(f: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         "breakdown_value": text(ex.H_KEY_BREAKDOWN_VALUE),
         "note": optional("note"),
         "source": optional("source"),
+        "quality": derive([f["indicator_id"], f[ex.H_QUALITY]], quality).astype(object).to_numpy(),
+        "evidence": optional("evidence"),
     })
     for col in ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value"):
         out[col] = out[col].astype("str")
-    for col in ("note", "source"):  # str or None (object dtype keeps None as None)
-        out[col] = pd.Series(optional(col), index=out.index, dtype=object)
+    for col in ("note", "source", "quality", "evidence"):  # str or None (object dtype keeps None as None)
+        values = out[col].to_numpy(dtype=object)
+        out[col] = pd.Series(np.where(pd.isna(values), None, values), index=out.index, dtype=object)
     return out[list(FRAME_COLUMNS)]

@@ -22,13 +22,17 @@ from impact.intake import expectations as ex
 from impact.intake.codes import codes_of, combine, first_rows
 from impact.intake.columns import RawTable
 from impact.intake.numbers import may_carry_unit, standard_numbers, without_unit
+from impact.intake.quality import quality_grade
 
 __all__ = ["AMBIGUOUS", "derive", "prepare"]
 
 #: helper column (not checked by the suite): the value is ambiguous, a warning
 AMBIGUOUS = "_ambiguous"
-#: submission columns with few distinct values: categoricals from the start
-_LOW_CARDINALITY = ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value")
+#: submission columns with few distinct values: categoricals from the start (evidence: one document
+#: usually backs many rows)
+_LOW_CARDINALITY = ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value", "quality",
+                    "evidence")
+_YES_NO = ["no", "yes"]
 
 
 def _nullable(s: pd.Series) -> pd.Series:
@@ -113,10 +117,12 @@ def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: 
 
 
 def _formula_columns(f: pd.DataFrame) -> pd.Series:
-    """Per row: the user columns (comma-separated) whose cell starts with ``=``, else missing."""
+    """Per row: the user columns (comma-separated) whose cell starts like a formula (``=``; for some
+    columns also ``+``, ``-``, ``@``: :data:`~impact.intake.expectations.FORMULA_PREFIXES`), else missing."""
     bits = np.zeros(len(f), dtype=np.int64)
     for i, col in enumerate(ex.USER_COLUMNS):
-        hit = f[col].str.startswith(ex.FORMULA_PREFIX).fillna(False).to_numpy(dtype=bool)
+        prefixes = ex.FORMULA_PREFIXES.get(col, ex.FORMULA_PREFIX)
+        hit = f[col].str.startswith(prefixes).fillna(False).to_numpy(dtype=bool)
         bits |= hit.astype(np.int64) << i
     codes, uniques = pd.factorize(bits)
     names = [",".join(c for i, c in enumerate(ex.USER_COLUMNS) if int(u) >> i & 1) or None for u in uniques]
@@ -196,10 +202,18 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     f["_bdv_id"] = bdv = derive([bd, f["breakdown_value"]], value_id)
     f[ex.H_BREAKDOWN_VALUE_KEY] = derive(
         [bd, bdv], lambda b, v: f"{b}|{v}" if b in breakdowns and v is not None else None)
-    yes_no = ["no", "yes"]
-    f[ex.H_HAS_BREAKDOWN] = pd.Categorical.from_codes(f["breakdown"].notna().to_numpy().astype("int8"), yes_no)
-    f[ex.H_HAS_BREAKDOWN_VALUE] = pd.Categorical.from_codes(
-        f["breakdown_value"].notna().to_numpy().astype("int8"), yes_no)
+    f[ex.H_HAS_BREAKDOWN] = _given(f["breakdown"])
+    f[ex.H_HAS_BREAKDOWN_VALUE] = _given(f["breakdown_value"])
     f[ex.H_KEY_BREAKDOWN] = derive([bd], lambda b: "" if b is None else b)
     f[ex.H_KEY_BREAKDOWN_VALUE] = derive([bdv], lambda v: "" if v is None else v)
+
+    f[ex.H_QUALITY] = derive([f["quality"]], quality_grade)
+    f[ex.H_EVIDENCE_NEEDED] = derive(
+        [iid], lambda i: "yes" if i in indicators and indicators[i].evidence_required else None)
+    f[ex.H_HAS_EVIDENCE] = _given(f["evidence"])
     return pd.DataFrame(f, index=raw.index, copy=False)
+
+
+def _given(col: pd.Series) -> pd.Categorical:
+    """``"yes"`` where the cell is filled in, else ``"no"`` (a categorical)."""
+    return pd.Categorical.from_codes(col.notna().to_numpy().astype("int8"), _YES_NO)

@@ -91,6 +91,11 @@ CODES: dict[str, Code] = {
     "unknown_breakdown_value": Code("row", N_("'{value}' is not a value of breakdown '{breakdown}'.")),
     "breakdown_incomplete": Code("row", N_("Breakdown and breakdown value must both be filled in (or both be "
                                            "empty).")),
+    "unknown_quality": Code("row", N_("Unknown quality grade '{value}'.")),
+    "evidence_too_long": Code("row", N_("The evidence is too long ({length} characters; at most {limit} are "
+                                        "allowed).")),
+    "missing_evidence": Code("row", N_("Indicator '{indicator}' requires evidence for every value: a web link or "
+                                       "a document reference.")),
     "duplicate_key": Code("row", N_("Duplicate row: the same value ({key}) is already in row {first}.")),
     # --- warnings (the file stays valid) ---
     "ambiguous_number": Code("warning", N_("'{value}' is ambiguous and was read as {read}.")),
@@ -140,6 +145,13 @@ HINTS: dict[str, str] = {
     "runtime_ok": N_("report only periods within the runtime"),
     "future": N_("report values only once the period has started"),
     "unit_optional": N_("the unit column may also be left empty"),
+    "quality_values": N_("allowed: {values} (in German: {german}); an empty cell takes the indicator's default"),
+    "evidence_needed": N_("enter a web link (https://…) or a document reference, e.g. title, file number and date"),
+    "evidence_column": N_("add the column 'Nachweis' (or 'evidence') with a web link (https://…) or a document "
+                          "reference, e.g. title, file number and date"),
+    "evidence_shorter": N_("a link, or the document's title, file number and date, is enough"),
+    "evidence_formula": N_("a spreadsheet would run a cell starting with =, +, - or @ as a formula: start with the "
+                           "link or the document's name"),
     "duplicate": N_("delete one of the rows; send corrections as a new file"),
     "excel_file": N_("the file looks like an Excel file: submit it with the extension .xlsx"),
     "utf16": N_("the file is saved as UTF-16 ('Unicode text'): in Excel choose 'Save as' → 'CSV UTF-8'"),

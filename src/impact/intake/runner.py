@@ -81,19 +81,34 @@ def _match_regex(sub: Any, kw: dict[str, Any]) -> np.ndarray:
     return out
 
 
-def _between(sub: Any, kw: dict[str, Any]) -> np.ndarray:
-    col = sub[kw["column"]]
+def _outside(x: np.ndarray, kw: dict[str, Any]) -> np.ndarray:
+    """Where ``x`` is not between ``min_value`` and ``max_value`` (inclusive unless ``strict_*``)."""
     lo, hi = kw.get("min_value"), kw.get("max_value")
     if lo is None and hi is None:
         raise SuiteError("min_value and max_value cannot both be None")
-    x = col.to_numpy(dtype="float64")
     with np.errstate(invalid="ignore"):
         ok = np.ones(len(x), dtype=bool)
         if lo is not None:
             ok &= (lo < x) if kw.get("strict_min") else (lo <= x)
         if hi is not None:
             ok &= (x < hi) if kw.get("strict_max") else (x <= hi)
-    return _notnull(col) & ~ok
+    return ~ok
+
+
+def _between(sub: Any, kw: dict[str, Any]) -> np.ndarray:
+    col = sub[kw["column"]]
+    return _notnull(col) & _outside(col.to_numpy(dtype="float64"), kw)
+
+
+def _lengths_between(sub: Any, kw: dict[str, Any]) -> np.ndarray:
+    """``expect_column_value_lengths_to_be_between``: the length of the text (``str(value)``)."""
+    col = sub[kw["column"]]
+    present = _notnull(col)
+    out = np.zeros(len(col), dtype=bool)
+    if present.any():
+        lengths = col[present].astype(str).str.len().to_numpy(dtype="float64")
+        out[present] = _outside(lengths, kw)
+    return out
 
 
 def _pair_skip(sub: Any, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series, np.ndarray]:
@@ -132,6 +147,7 @@ SUPPORTED: dict[str, _Condition] = {
     "expect_column_values_to_be_in_set": _in_set,
     "expect_column_values_to_match_regex": _match_regex,
     "expect_column_values_to_be_between": _between,
+    "expect_column_value_lengths_to_be_between": _lengths_between,
     "expect_column_pair_values_to_be_equal": _pair_equal,
     "expect_column_pair_values_a_to_be_greater_than_b": _pair_greater,
 }

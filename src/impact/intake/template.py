@@ -4,10 +4,14 @@ A template lists the project's indicators with their name and unit and the perio
 those after the latest stored period (from the project's start when nothing is stored) up to
 today, and at least the current one. Filled in (only the value column), it validates: the name
 column (``Indikatorname`` / ``indicator_name``) is an information column that intake accepts
-and ignores.
+and ignores. The columns ``Qualität``/``quality`` and ``Nachweis``/``evidence`` are there to be
+filled in where needed (an empty quality takes the indicator's default; evidence is required for
+indicators marked so); the explanation names both per indicator.
 
-* ``xlsx``: sheet "Werte" (values to fill in) and sheet "Indikatoren" (each indicator explained
-  in German and English: name, definition, unit, frequency, valid range, breakdowns).
+* ``xlsx``: sheet "Werte" (values to fill in; the two header cells carry a comment explaining
+  quality and evidence, the quality column offers the German grades as a list) and sheet
+  "Indikatoren" (each indicator explained in German and English: name, definition, unit,
+  frequency, valid range, breakdowns, default quality, whether evidence is required).
 * ``csv``: German-Excel friendly (semicolon, UTF-8 with BOM); the explanation is the companion
   file ``<name>.indikatoren.csv`` (:func:`companion_csv`, :func:`companion_name`).
 
@@ -29,21 +33,28 @@ from impact.core.catalog import Catalog, Indicator
 from impact.core.i18n import N_, SOURCE_LANG, normalise_lang, texts
 from impact.core.periods import Period, parse_period
 from impact.intake.problems import FREQUENCY
+from impact.intake.quality import GERMAN_GRADES
 
 __all__ = ["TEMPLATE_HEADER", "build_template", "companion_csv", "companion_name", "due_periods", "template_header",
            "template_rows"]
 
 #: the columns of a template (canonical names; the header uses the German aliases in German)
 _COLUMNS = ("project_id", "indicator_id", "period", "value", "unit", "breakdown", "breakdown_value", "note",
-            "source", "indicator_name")
+            "source", "quality", "evidence", "indicator_name")
 _GERMAN = ("Projekt", "Indikator", "Zeitraum", "Wert", "Einheit", "Aufschlüsselung", "Ausprägung", "Anmerkung",
-           "Quelle", "Indikatorname")
+           "Quelle", "Qualität", "Nachweis", "Indikatorname")
 #: the header of a German template (the German aliases of the submission columns)
 TEMPLATE_HEADER = _GERMAN
 _DIRECTION = {"higher_is_better": N_("higher is better"), "lower_is_better": N_("lower is better"),
               "target_band": N_("target band")}
 _EXPLAIN = (N_("Unit"), N_("Frequency"), N_("Minimum"), N_("Maximum"), N_("Breakdowns"), N_("Direction"),
-            N_("Impact step"))
+            N_("Impact step"), N_("Quality (default)"), N_("Evidence"))
+#: what the quality and evidence columns take (the comments on their header cells in the xlsx)
+QUALITY_NOTE = N_("How the value was obtained: measured, counted, surveyed, estimated or proxy (in German: gemessen, "
+                  "gezählt, erhoben, geschätzt, Näherung). Empty: the indicator's default (sheet 'Indicators').")
+EVIDENCE_NOTE = N_("What proves the value: a web link (https://…) or a document reference (title, file number, "
+                   "date). Required for the indicators marked so in sheet 'Indicators'.")
+_EVIDENCE = {True: N_("required"), False: N_("optional")}
 
 
 def template_header(lang: str = "de") -> tuple[str, ...]:
@@ -102,7 +113,7 @@ def template_rows(catalog: Catalog, project_id: str, *, history: pd.DataFrame | 
         # the unit as the reader writes it (any of id, symbol, name, alias is accepted back)
         symbol = ind.unit if unit is None else unit.symbol if lang == "de" else unit.name.get(lang)
         for p in due_periods(catalog, project_id, ind, latest=latest.get(ind.id), today=today):
-            rows.append([project_id, ind.id, p.label, "", symbol, "", "", "", "", _safe(ind.name.get(lang))])
+            rows.append([project_id, ind.id, p.label, "", symbol, "", "", "", "", "", "", _safe(ind.name.get(lang))])
     return rows
 
 
@@ -131,6 +142,14 @@ def _explain_header(lang: str) -> list[str]:
             *(_both(m, lang) for m in _EXPLAIN)]
 
 
+def _grade(grade: str | None, lang: str) -> str:
+    """A quality grade as the template's reader writes it (``gezählt / counted``), ``""`` if none."""
+    if grade is None:
+        return ""
+    german = GERMAN_GRADES.get(grade, grade)
+    return f"{german} / {grade}" if normalise_lang(lang) == "de" else grade
+
+
 def _explain_rows(catalog: Catalog, project_id: str, lang: str) -> list[list[str]]:
     rows = []
     for ind in catalog.indicators_for(project_id):
@@ -146,7 +165,7 @@ def _explain_rows(catalog: Catalog, project_id: str, lang: str) -> list[list[str
             _both(FREQUENCY[ind.frequency], lang) if ind.frequency in FREQUENCY else ind.frequency,
             _limit(ind.min), _limit(ind.max), " | ".join(bds),
             _both(_DIRECTION[ind.direction], lang) if ind.direction in _DIRECTION else ind.direction,
-            str(ind.impact_step))])
+            str(ind.impact_step), _grade(ind.quality, lang), _both(_EVIDENCE[ind.evidence_required], lang))])
     return rows
 
 
@@ -184,7 +203,9 @@ def build_template(catalog: Catalog, project_id: str, fmt: str = "xlsx", history
     if fmt != "xlsx":
         raise ValueError(f"unknown template format {fmt!r} (csv or xlsx)")
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     _ = texts(lang)
     wb = Workbook()
@@ -193,13 +214,21 @@ def build_template(catalog: Catalog, project_id: str, fmt: str = "xlsx", history
     ws.append(list(header))
     for r in rows:
         ws.append(r)
-    for col in ("A", "B", "C", "E", "F", "G", "H", "I", "J"):
+    for col in ("A", "B", "C", "E", "F", "G", "H", "I", "J", "K", "L"):
         for cell in ws[col]:
             cell.number_format = "@"  # text: Excel must not turn 2024-05 into a date
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGHIJ", (22, 34, 11, 12, 10, 16, 16, 30, 20, 40), strict=True):
+    for col, width in zip("ABCDEFGHIJKL", (22, 34, 11, 12, 10, 16, 16, 30, 20, 14, 40, 40), strict=True):
         ws.column_dimensions[col].width = width
+    ws["J1"].comment = Comment(_(QUALITY_NOTE), "impact", width=320, height=110)
+    ws["K1"].comment = Comment(_(EVIDENCE_NOTE), "impact", width=320, height=110)
+    # a choice list, not a restriction: English grades and other spellings are accepted too
+    grades = GERMAN_GRADES.values() if lang == "de" else GERMAN_GRADES.keys()
+    choice = DataValidation(type="list", formula1='"' + ",".join(grades) + '"', allow_blank=True,
+                            showErrorMessage=False)
+    choice.add(f"J2:J{max(len(rows) + 1, 2) + 500}")
+    ws.add_data_validation(choice)
     ws.freeze_panes = "A2"
     info = wb.create_sheet(_("Indicators"))
     info.append(_explain_header(lang))
