@@ -291,7 +291,7 @@ def test_template_download_link(env: Env) -> None:
     data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", app.view.template_link.value).group(1))
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].split(";") == ["project_id", "indicator_id", "period", "value", "unit", "breakdown",
-                                   "breakdown_value", "note", "source", "indicator_name"]
+                                   "breakdown_value", "note", "source", "quality", "evidence", "indicator_name"]
     assert any(line.startswith("kiezbox;test-users;") and line.endswith(";Users") and ";count;" in line
                for line in lines[1:]), lines
 
