@@ -120,3 +120,17 @@ def test_templates_offer_and_explain_both_columns(cat_ev):
     assert outage[-2:] == ["gemessen / measured", "Pflicht / required"]
     companion = companion_csv(cat_ev, "kiezbox", lang="en").decode("utf-8-sig")
     assert "Quality (default);Evidence" in companion and "counted;optional" in companion
+
+
+def test_store_keeps_quality_and_evidence(cat_ev, tmp_path):
+    """The validated frame's quality and evidence reach the real Parquet store (defaults included)."""
+    from impact.store import Store
+    from impact.store.ingest import ingest_bytes
+
+    data = csv_bytes([("kiezbox", "test-users", "2024-Q1", "5", "Geschätzt", "https://example.org/b.pdf"),
+                      ("kiezbox", "test-users", "2024-Q2", "6", "", "")], HEADER_DE, sep=";")
+    result = ingest_bytes(data, "q.csv", tmp_path / "store", cat_ev, today=TODAY)
+    assert result.exit_code == 0
+    stored = Store(tmp_path / "store").values().sort_values("period")
+    assert stored["quality"].tolist() == ["estimated", "counted"]
+    assert stored["evidence"].tolist()[0] == "https://example.org/b.pdf" and stored["evidence"].isna().tolist()[1]
