@@ -536,3 +536,29 @@ def test_series_mark_milestones_target_changes_and_tolerance_and_warn_when_it_is
     ex.time_range.value = (dt.date(2024, 8, 1), dt.date(2026, 11, 1))  # the change lies before the range
     assert not any(t.name.startswith("Target changes") for t in visible(ex.series_fig))
     assert not ex.series_fig.layout.shapes
+
+
+def test_the_indicators_can_be_filtered_by_effect(catalog):
+    """Issue 12: side effects (effect: unintended) apart from the intended effects."""
+    vals = values_for_effect_test()
+    ex = Explorer(catalog, values=vals, as_of=AS_OF, today=AS_OF)
+    ex.projects.value = ("hardenbergplatz",)
+    assert ex.effect.description == "Wirkung"
+    assert [label for label, _v in ex.effect.options] == ["(alle)", "beabsichtigte Wirkungen", "Nebenwirkungen"]
+    every = [v for _label, v in ex.indicators.options]
+    ex.effect.value = "unintended"
+    side = [v for _label, v in ex.indicators.options]
+    assert side and all(catalog.indicators[i].effect == "unintended" for i in side)
+    assert "rent-pressure-hardenbergplatz" in side
+    assert ex.indicators.value == (side[0],)
+    ex.effect.value = "intended"
+    intended = [v for _label, v in ex.indicators.options]
+    assert sorted(side + intended) == sorted(every)
+    ex.language.value = "en"
+    assert ex.effect.description == "Effect" and ex.effect.value == "intended"
+
+
+def values_for_effect_test():
+    from .conftest import make_values
+
+    return make_values([("hardenbergplatz", "rent-pressure-hardenbergplatz", "2024", 118, "2025-03-01", "a")])

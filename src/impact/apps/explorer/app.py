@@ -71,7 +71,7 @@ class Explorer:
     which submissions count, received by the end of that day), default ``None`` = everything stored.
 
     Controls: :attr:`language`, :attr:`as_of`, :attr:`known_at`, :attr:`projects`, :attr:`guiding_idea`,
-    :attr:`principle`, :attr:`perspective`, :attr:`indicators`, :attr:`time_range`,
+    :attr:`principle`, :attr:`perspective`, :attr:`effect`, :attr:`indicators`, :attr:`time_range`,
     :attr:`breakdown`, :attr:`score_kind`, :attr:`download_button`. Figures (the ones the page
     shows): :attr:`score_fig`, :attr:`series_fig`, :attr:`breakdown_fig`. Output:
     :attr:`message`, :attr:`warnings` (side effects beyond their tolerance), :attr:`table_view`, :attr:`download_link`; :attr:`widget` is the box to display.
@@ -92,7 +92,7 @@ class Explorer:
         self.controls = Controls(catalog, self.lang, day, self.data.months(day, self.today), known_at)
         c = self.controls
         self.title, self.language, self.as_of, self.projects = c.title, c.language, c.as_of, c.projects
-        self.known_at = c.known_at
+        self.known_at, self.effect = c.known_at, c.effect
         self.guiding_idea, self.principle, self.perspective = c.guiding_idea, c.principle, c.perspective
         self.indicators, self.time_range, self.breakdown, self.score_kind = (c.indicators, c.time_range,
                                                                              c.breakdown, c.score_kind)
@@ -177,7 +177,7 @@ class Explorer:
         on(self.language, self._on_language)
         on(self.as_of, self._evaluate)
         on(self.known_at, self._evaluate)
-        for ctl in (self.projects, self.guiding_idea, self.principle, self.perspective):
+        for ctl in (self.projects, self.guiding_idea, self.principle, self.perspective, self.effect):
             on(ctl, self._on_filter)
         for ctl in (self.indicators, self.time_range, self.breakdown, self.score_kind):
             on(ctl, self.render)

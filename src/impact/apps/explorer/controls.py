@@ -47,6 +47,7 @@ class Controls:
         self.guiding_idea = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
         self.principle = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
         self.perspective = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
+        self.effect = w.Dropdown(options=[("", "")], value="", style=_WIDE, layout=w.Layout(width="24em"))
         self.indicators = w.SelectMultiple(options=[], rows=8, style=_WIDE, layout=w.Layout(width="42em"))
         self.time_range = MonthRange(months)
         self.breakdown = w.Dropdown(options=[("", "")], value="", style=_WIDE)
@@ -61,7 +62,7 @@ class Controls:
             self.title,
             w.HBox([self.language, self.as_of, self.known_at], layout=w.Layout(flex_flow="row wrap")),
             self.dates_help,
-            w.HBox([self.projects, w.VBox([self.guiding_idea, self.principle, self.perspective]),
+            w.HBox([self.projects, w.VBox([self.guiding_idea, self.principle, self.perspective, self.effect]),
                     self.indicators], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.time_range, self.breakdown], layout=w.Layout(flex_flow="row wrap")),
             self.score_kind,
@@ -96,6 +97,8 @@ class Controls:
             ctl.description = _(GROUP_LABELS[kind])
             entities = getattr(cat, _ENTITIES[kind]).values()
             _keep(ctl, [(_("(all)"), "")] + [(e.name.get(lang), e.id) for e in entities])
+        self.effect.description = _("Effect")
+        _keep(self.effect, [(_("(all)"), ""), (_("intended effects"), "intended"), (_("side effects"), "unintended")])
         _keep(self.breakdown, [(_("(none)"), "")] + [(b.name.get(lang), b.id) for b in cat.breakdowns.values()])
         _keep(self.score_kind, [(_(KIND_NAMES[k]), k) for k in GROUP_KINDS])
         ids = [v for _label, v in self.indicators.options]
@@ -118,9 +121,10 @@ class Controls:
         return str(getattr(self, self.score_kind.value).value)
 
     def offered_indicators(self) -> list[str]:
-        """Ids of the indicators the project and group filters leave, in catalog order."""
+        """Ids of the indicators the project, group and effect filters leave, in catalog order."""
         return indicator_ids(self.catalog, self.projects.value, self.guiding_idea.value or None,
-                             self.principle.value or None, self.perspective.value or None)
+                             self.principle.value or None, self.perspective.value or None,
+                             effect=self.effect.value or None)
 
     def has_group_filter(self) -> bool:
         """Whether a guiding idea, principle or perspective is chosen."""

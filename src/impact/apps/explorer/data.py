@@ -129,9 +129,10 @@ def pick(groups: dict[Any, pd.DataFrame], keys: Iterable[Any], start: dt.date | 
 
 
 def indicator_ids(catalog: Catalog, projects: Iterable[str], guiding_idea: str | None = None,
-                  principle: str | None = None, perspective: str | None = None) -> list[str]:
-    """Ids of the indicators reported by any of ``projects`` and linked to every chosen group
-    (``None`` = no filter), in catalog order."""
+                  principle: str | None = None, perspective: str | None = None, *,
+                  effect: str | None = None) -> list[str]:
+    """Ids of the indicators reported by any of ``projects``, linked to every chosen group and of
+    the chosen ``effect`` (``intended`` / ``unintended``; ``None`` = no filter), in catalog order."""
     wanted = set(projects)
     out = []
     for ind in catalog.indicators.values():
@@ -142,6 +143,8 @@ def indicator_ids(catalog: Catalog, projects: Iterable[str], guiding_idea: str |
         if principle and principle not in ind.principles:
             continue
         if perspective and perspective not in ind.perspectives:
+            continue
+        if effect and getattr(ind, "effect", "intended") != effect:
             continue
         out.append(ind.id)
     return out
