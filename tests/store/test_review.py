@@ -212,6 +212,8 @@ def test_query_cli_round_trip_and_exit_codes(tmp_path: Path, opts: list[str]) ->
     assert run("review", "resolve", qid, "--text", "ok", *store_opt).returncode == 1
     assert run("review", "resolve", "q-deadbeef", "--text", "ok", *store_opt).returncode == 2
     assert run("review", "list", "--store", tmp_path / "nostore").returncode == 2
+    r = run("review", "list", "--project", "nope", *opts, "--lang", "en")
+    assert r.returncode == 2 and "Unknown project 'nope'" in r.stderr
     r = run("review", "query", "--project", "kiezbox", "--indicator", "test-users", "--period", "2031-Q1",
             "--text", "?", *store_opt, "--lang", "en")
     assert r.returncode == 2 and "No stored value" in r.stderr

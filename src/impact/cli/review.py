@@ -14,6 +14,7 @@ import pandas as pd
 
 from impact.cli.common import (
     ImpactGroup,
+    catalog_option,
     cli_settings,
     format_option,
     known_at_option,
@@ -21,7 +22,7 @@ from impact.cli.common import (
     store_option,
     user_errors,
 )
-from impact.cli.store import existing_store
+from impact.cli.store import check_project, existing_store
 from impact.core.i18n import N_, format_date, format_datetime, format_number, texts
 from impact.core.schema import KEY_COLUMNS
 from impact.store.layout import printable
@@ -173,11 +174,13 @@ def _query_text(q: Query, lang: str) -> list[str]:
 @click.option("--project", default=None, help=N_("Only this project's values and queries."))
 @click.option("--state", type=click.Choice(STATES), default=None, help=N_("Only values in this review state."))
 @known_at_option
+@catalog_option
 @common
-def list_(project: str | None, state: str | None, known_at: dt.date | dt.datetime | None, store_dir: Path | None,
-          fmt: str, lang: str | None) -> None:
+def list_(project: str | None, state: str | None, known_at: dt.date | dt.datetime | None, catalog_dir: Path | None,
+          store_dir: Path | None, fmt: str, lang: str | None) -> None:
     lang = lang or cli_settings().lang
     store = existing_store(store_dir, lang)
+    check_project(catalog_dir, project, lang)
     with user_errors(lang):
         rows = _value_rows(store, known_at, project, state)
         shown = {tuple(r[c] for c in KEY_COLUMNS) for r in rows}
