@@ -129,3 +129,14 @@ def test_replies_are_checked_in_the_kernel(env: Env, review) -> None:
     env.clock.now += 601 + env.sessions.slack  # the session idled out (the server's view)
     button.click()
     assert app.signin is None and _query(review, env, own)["answers"] == []
+
+
+def test_unreadable_questions_never_block_the_portal(env: Env, caplog: pytest.LogCaptureFixture) -> None:
+    _submit(env, VALID_CSV)
+    with env.store.ledger_path.open("a", encoding="utf-8") as f:
+        f.write("{not json\n")
+    app = env.app()
+    html = _panel_html(app)
+    assert "können gerade nicht angezeigt werden" in html and "Hochladen ist weiterhin möglich" in html
+    assert "portal: the questions of kiezbox cannot be read" in caplog.text
+    assert app.view.project_box.layout.display == "flex"

@@ -21,6 +21,7 @@ import ipywidgets as w
 import pandas as pd
 
 from impact.apps.portal.html import esc, facts_html, message_html, tag
+from impact.apps.portal.serverlog import log
 from impact.core.i18n import N_, format_date, format_number, texts
 from impact.core.schema import KEY_COLUMNS
 
@@ -86,7 +87,14 @@ class QueriesPanel:
             self._boxes.clear()
             return
         _ = texts(lang)
-        queries = self.queries(signin.project)
+        try:
+            queries = self.queries(signin.project)
+            values = self._stored_values(signin.project) if queries else {}
+        except Exception:  # the questions must never block submitting: details to the server log
+            log.exception("portal: the questions of %s cannot be read", signin.project)
+            self.widget.children = (w.HTML(message_html("warning", _(
+                "The questions of the evaluation unit cannot be shown right now; uploading still works."))),)
+            return
         children: list[w.Widget] = []
         if queries or self.notice:
             intro = _("Please answer by uploading a corrected file below (a correction of the value answers "
@@ -96,7 +104,6 @@ class QueriesPanel:
         if self.notice:
             kind, text, fields = self.notice
             children.append(w.HTML(message_html(kind, _(text, **fields))))
-        values = self._stored_values(signin.project) if queries else {}
         for q in queries:
             children.extend(self._render_query(q, values, lang))
         self._boxes = {qid: box for qid, box in self._boxes.items() if qid in {str(q.id) for q in queries}}
