@@ -201,3 +201,35 @@ def test_template_has_names_and_units_beside_the_ids(driver, running_portal) -> 
     assert header[:5] == ["project_id", "indicator_id", "period", "value", "unit"]
     named = {(r[1], r[4], r[header.index("indicator_name")]) for r in rows}
     assert ("test-users", "count", "Users") in named and ("test-outage-hours", "hours", "Outage hours") in named
+
+
+def test_an_implausible_correction_is_confirmed_with_the_box(driver, running_portal, tmp_path) -> None:
+    """The confirmation box appears with the flagged rows, submitting waits for it, and once it is
+    ticked (with the keyboard: Space) the correction is stored."""
+    from selenium.webdriver.common.keys import Keys
+
+    history = tmp_path / "verlauf.csv"
+    history.write_bytes(b"project_id,indicator_id,period,value\n" + b"".join(
+        b"smart-water,test-users,%s,%d\n" % (p, v) for p, v in (
+            (b"2024-Q1", 100), (b"2024-Q2", 110), (b"2024-Q3", 120), (b"2024-Q4", 130), (b"2025-Q1", 140))))
+    typo = tmp_path / "tippfehler.csv"
+    typo.write_bytes(b"project_id,indicator_id,period,value\nsmart-water,test-users,2024-Q3,1200\n")
+    _fresh(driver, running_portal.url)
+    b.sign_in(driver, running_portal.url, running_portal.raw["smart-water"])
+    b.wait_text(driver, ".impact-header", "smart-water")
+    b.upload(driver, str(history))
+    b.wait_text(driver, ".impact-validation", "Sie kann eingereicht werden")
+    b.clickable(driver, "button.impact-submit").click()
+    b.wait_text(driver, ".impact-receipt", "Eingereicht und gespeichert.")
+    b.upload(driver, str(typo))
+    b.wait_text(driver, ".impact-validation", "Zu bestätigende Werte")
+    box = b.clickable(driver, ".impact-confirm-implausible input[type=checkbox]")
+    label = driver.find_element("css selector", ".impact-confirm-implausible").text
+    assert "als unplausibel markierten Werte sind richtig" in label
+    assert not driver.find_element("css selector", "button.impact-submit").is_enabled()
+    box.send_keys(Keys.SPACE)
+    b.clickable(driver, "button.impact-submit").click()
+    b.wait_text(driver, ".impact-receipt", "Eingereicht und gespeichert.")
+    current = Store(running_portal.store_dir).current()
+    row = current[(current["project_id"] == "smart-water") & (current["period"] == "2024-Q3")]
+    assert list(row["value"]) == [1200]

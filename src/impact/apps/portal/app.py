@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from impact.apps.portal.confirmations import Confirmations
 from impact.apps.portal.html import message_html, problems_html, size_text, tag
 from impact.apps.portal.queries import QueriesPanel
 from impact.apps.portal.receipts import first_receipt, receipt_html
@@ -101,6 +102,8 @@ class PortalApp:
         self.report: Any = None
         self.result: Any = None
         self.first_received: Any = None
+        self.confirmations = Confirmations()
+        self._history: Any = None  # the stored values the last upload was checked against
         self._status: Message | None = None
         self._upload_status: Message | None = None
         self._resetting = False
@@ -112,6 +115,8 @@ class PortalApp:
         v.format_choice.observe(self._on_format, names="value")
         v.upload.observe(self._on_upload, names="value")
         v.submit_button.on_click(self._on_submit)
+        v.allow_revert.observe(self._on_confirm, names="value")
+        v.confirm_implausible.observe(self._on_confirm, names="value")
         v.show_project(signin is not None)
         self.render()
 
@@ -154,7 +159,7 @@ class PortalApp:
         if self._upload_status is not None:
             self.view.validation.value = message_html(self._upload_status[0], self._upload_status[1](self.lang))
         elif self.report is not None:
-            self.view.validation.value = problems_html(self.report, self.lang)
+            self.view.validation.value = problems_html(self.report, self.lang) + self.confirmations.html(self.lang)
         else:
             self.view.validation.value = ""
 
@@ -186,6 +191,18 @@ class PortalApp:
                                                indicator_name=self.indicator_name,
                                                first_received=self.first_received)
 
+    def _ticked(self) -> dict[str, bool]:
+        return {"implausible": bool(self.view.confirm_implausible.value), "revert": bool(self.view.allow_revert.value)}
+
+    def show_confirmations(self) -> None:
+        """The boxes of what the pending file needs confirmed; submitting only once all are ticked."""
+        v, needed = self.view, self.confirmations.needed
+        for kind, box in (("implausible", v.confirm_implausible), ("revert", v.allow_revert)):
+            if kind not in needed:
+                box.value = False
+            box.layout.display = "flex" if kind in needed and self.pending is not None else "none"
+        v.submit_button.disabled = self.pending is None or not self.confirmations.ready(self._ticked())
+
     def indicator_name(self, indicator_id: str) -> str:
         ind = self.catalog.indicators.get(indicator_id)
         return f"{ind.name.get(self.lang)} ({indicator_id})" if ind else indicator_id
@@ -203,7 +220,8 @@ class PortalApp:
         self.signin = None
         self.pending = self.report = self.result = None
         self._upload_status = None
-        self.view.submit_button.disabled = True
+        self.confirmations.clear()
+        self.show_confirmations()
         self.view.show_project(False)
         self._status = message
         self.render()
@@ -218,6 +236,10 @@ class PortalApp:
     def _on_format(self, change: dict[str, Any]) -> None:
         if self.signin is not None:
             self.render_template()
+
+    @_guarded
+    def _on_confirm(self, _change: dict[str, Any]) -> None:
+        self.show_confirmations()
 
     def _take_upload(self) -> tuple[bytes, str] | None:
         from impact.apps.portal.html import clean_file_name
@@ -246,7 +268,8 @@ class PortalApp:
         data, name = taken
         self.pending = self.report = self.result = None
         self._upload_status = None
-        self.view.submit_button.disabled = True
+        self.confirmations.clear()
+        self.show_confirmations()
         self.render_receipt()
         signin = self.check()
         if len(data) > self.max_bytes:
@@ -261,15 +284,16 @@ class PortalApp:
             self.report = self._validate(data, name, signin.project)
             if self.report.valid:
                 self.pending = (data, name)
-                self.view.submit_button.disabled = False
+                self.confirmations.check(self.report, self._history)
+        self.show_confirmations()
         self.render_validation()
 
     def _validate(self, data: bytes, name: str, project: str) -> Any:
         from impact.intake.validation import validate_bytes
 
-        history = None
+        history = self._history = None
         try:
-            history = self.store.values()  # the same history ingest_bytes will use
+            history = self._history = self.store.values()  # the same history ingest_bytes will use
         except ImpactError as exc:  # an unreadable store only costs the plausibility warnings
             log.warning("portal: no history for plausibility checks: %s", exc)
         return validate_bytes(data, name, self.catalog, history=history, today=self.today(),
@@ -284,11 +308,19 @@ class PortalApp:
             self._upload_status = _msg("error", N_("There is no valid file to submit. Please upload a file first."))
             self.render_validation()
             return
+        if not self.confirmations.ready(self._ticked()):
+            self._upload_status = _msg("error", N_("Please confirm the values listed above first."))
+            self.render_validation()
+            self._upload_status = None
+            return
         data, name = self.pending
+        flags = self.confirmations.flags(self._ticked())
         self.pending = None
-        self.view.submit_button.disabled = True
+        self.confirmations.clear()
+        self.show_confirmations()
         self.result = ingest_bytes(data, name, self.store, self.catalog, token_id=signin.token_id,
-                                   only_project=signin.project, max_bytes=self.max_bytes, today=self.today())
+                                   only_project=signin.project, max_bytes=self.max_bytes, today=self.today(),
+                                   **flags)
         self.first_received = None
         if self.result.status == "duplicate":
             self.first_received = first_receipt(self.store.ledger(), self.result.submission_id)
