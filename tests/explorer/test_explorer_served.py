@@ -154,6 +154,10 @@ def test_a_load_sends_little_state_speaks_the_language_and_ends_with_its_tab(ser
         state = _received_bytes(driver)
         assert 0 < state <= STATE_LIMIT, f"{state:,} bytes of widget state for one load"
         assert driver.execute_script("return document.documentElement.lang") == "en"  # the last language chosen
+        page = driver.execute_script("return document.body.innerText")
+        for notebook_text in ("Run All", "Parameter", "launch(", "docs/explorer.md", "store = None", "In [", "Traceback"):
+            assert notebook_text not in page, f"the served app shows notebook text: {notebook_text!r}"
+        assert "Wirkungsmessung" not in page and "Stichtag" not in page  # one language at a time: English only
         assert _kernels(proc) == before + 1
         import psutil
 
