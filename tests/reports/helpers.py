@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import random
 from pathlib import Path
+from typing import Any
 
 from impact.core.catalog import Catalog, Indicator
 
@@ -96,3 +97,15 @@ def write_note_file(catalog: Catalog, path: Path, project: str = "kiezbox", note
     latest = [r for r in rows if r["indicator_id"] == ind.id][-1]
     latest = dict(latest, note=note)
     return write_csv(path, [latest])
+
+
+def kiezbox_store(folder: Path, catalog: Catalog) -> Any:
+    """A real store in ``folder``/store with one accepted Kiezbox submission (``submission_rows``);
+    the caller pins the receipt clock (``IMPACT_NOW``)."""
+    from impact.store.ingest import ingest_file
+    from impact.store.store import Store
+
+    store = Store(folder / "store")
+    res = ingest_file(write_csv(folder / "k.csv", submission_rows(catalog, "kiezbox")), store, catalog)
+    assert res.status == "accepted", res.report.to_text("en")
+    return store

@@ -21,7 +21,7 @@ from impact.reports import markup
 from impact.reports.context import ReportContext, evaluate_store
 
 from .conftest import run_impact
-from .helpers import submission_rows, write_csv
+from .helpers import kiezbox_store
 
 AS_OF = dt.date(2026, 11, 21)
 
@@ -149,13 +149,8 @@ def _progress(page: str, indicator: str) -> str:
 def test_a_changed_target_keeps_past_progress_and_lists_the_change(tmp_path: Path, min_catalog_dir: Path,
                                                                    min_catalog: Catalog,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from impact.store.ingest import ingest_file
-    from impact.store.store import Store
-
-    store = Store(tmp_path / "store")
     monkeypatch.setenv("IMPACT_NOW", "2026-01-10T09:00:00+00:00")
-    res = ingest_file(write_csv(tmp_path / "k.csv", submission_rows(min_catalog, "kiezbox")), store, min_catalog)
-    assert res.status == "accepted", res.report.to_text("en")
+    store = kiezbox_store(tmp_path, min_catalog)
     changed_dir = tmp_path / "changed"
     shutil.copytree(min_catalog_dir, changed_dir)
     yaml = (changed_dir / "indicators.yaml").read_text(encoding="utf-8")

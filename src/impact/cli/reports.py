@@ -83,6 +83,9 @@ def _common(f: F) -> F:
                      help=N_("Notebook directory (default: notebooks/); for tests and custom layouts.")),
         click.option("--timeout", type=click.IntRange(10, 86400), default=300, show_default=True,
                      help=N_("Seconds one notebook cell may run.")),
+        click.option("--approved-only", "approved_only", is_flag=True,
+                     help=N_("Publication set: build the reports from values the evaluators approved alone; every "
+                             "page and manifest.json say so.")),
     ]):
         f = option(f)
     return f
@@ -105,7 +108,7 @@ def _common(f: F) -> F:
 def report(projects: tuple[str, ...], portfolio: bool, guiding_ideas: tuple[str, ...], principles: tuple[str, ...],
            all_reports: bool, out_dir: Path | None, as_of: dt.date | None, known_at: dt.date | dt.datetime | None,
            lang: str | None, jobs: int | None, store_dir: Path | None, catalog_dir: Path | None,
-           notebooks_dir: Path | None, timeout: int) -> None:
+           notebooks_dir: Path | None, timeout: int, approved_only: bool) -> None:
     """``impact report`` (help text above, translated)."""
     from impact.core.config import utc_now
     from impact.reports.context import knowledge_now
@@ -123,7 +126,7 @@ def report(projects: tuple[str, ...], portfolio: bool, guiding_ideas: tuple[str,
         moment = known_at if known_at is not None else knowledge_now(store, utc_now())
         summary = run_reports(specs, catalog=catalog, store_dir=store, out_dir=out_dir or cfg.reports_dir / day.isoformat(),
                               notebooks_dir=notebooks_dir or cfg.notebooks_dir, as_of=day, known_at=moment, lang=lang,
-                              jobs=jobs, timeout=timeout, command_line=_command_line())
+                              jobs=jobs, timeout=timeout, command_line=_command_line(), approved_only=approved_only)
     click.echo(produced_line(summary, lang))
     for r in summary.failed:
         err = r.error or {}
@@ -145,7 +148,7 @@ def report(projects: tuple[str, ...], portfolio: bool, guiding_ideas: tuple[str,
 @_common
 def run(inbox_dir: Path | None, reports_dir: Path | None, log_file: Path | None, as_of: dt.date | None,
         known_at: dt.date | dt.datetime | None, lang: str | None, jobs: int | None, store_dir: Path | None,
-        catalog_dir: Path | None, notebooks_dir: Path | None, timeout: int) -> None:
+        catalog_dir: Path | None, notebooks_dir: Path | None, timeout: int, approved_only: bool) -> None:
     """``impact run`` (help text above, translated)."""
     from impact.core.config import utc_now
     from impact.reports.scheduler import RunOptions, scheduled_run
@@ -156,7 +159,7 @@ def run(inbox_dir: Path | None, reports_dir: Path | None, log_file: Path | None,
                          reports_dir=reports_dir or cfg.reports_dir, catalog_dir=catalog_dir or cfg.catalog_dir,
                          notebooks_dir=notebooks_dir or cfg.notebooks_dir, as_of=as_of or cfg.today,
                          known_at=known_at, clock=utc_now, lang=lang, log_file=log_file, jobs=jobs, timeout=timeout,
-                         command_line=_command_line())
+                         command_line=_command_line(), approved_only=approved_only)
     with _errors(lang):
         outcome = scheduled_run(options, echo=click.echo)
     sys.exit(outcome.exit_code)

@@ -23,8 +23,8 @@ from impact.core.catalog import Catalog, load_catalog
 from impact.core.files import atomic_write_with
 from impact.core.i18n import languages, texts
 
-__all__ = ["CACHE_FORMAT", "EVALUATION_ATTRIBUTES", "ReportContext", "build_cache", "evaluate_store", "knowledge_now",
-           "load_context"]
+__all__ = ["CACHE_FORMAT", "EVALUATION_ATTRIBUTES", "ReportContext", "approved_values", "build_cache", "evaluate_store",
+           "knowledge_now", "load_context"]
 
 CACHE_FORMAT = 2
 
@@ -56,16 +56,32 @@ def _evaluation_fields(evaluation: Any) -> dict[str, Any]:
 
 
 def evaluate_store(catalog: Catalog, store_dir: Path, as_of: dt.date,
-                   known_at: dt.date | dt.datetime | None = None) -> tuple[Any, str]:
+                   known_at: dt.date | dt.datetime | None = None, approved_only: bool = False) -> tuple[Any, str]:
     """Evaluate the store at ``store_dir`` for the reference date ``as_of`` with what was received
     by the knowledge date ``known_at`` (``None``: everything stored); returns the evaluation and
-    the hash of the submissions it used."""
+    the hash of the submissions it used. ``approved_only``: the publication set, from the values
+    the evaluators approved alone (``Store.values(known_at, approved_only=True)``)."""
     from impact.engine.evaluation import evaluate
     from impact.store.store import Store
 
     store = Store(store_dir)
-    values = store.values(known_at)
+    values = approved_values(store, known_at) if approved_only else store.values(known_at)
     return evaluate(catalog, values, as_of, known_at=known_at), store.content_hash(known_at)
+
+
+def approved_values(store: Any, known_at: dt.date | dt.datetime | None) -> pd.DataFrame:
+    """The approved values by ``known_at``; never a value whose review state is not ``approved``.
+
+    A store whose values carry no review state (written before reviews existed) has approved
+    nothing, so the publication set is empty.
+    """
+    import inspect
+
+    reviews = "approved_only" in inspect.signature(store.values).parameters
+    values = store.values(known_at, approved_only=True) if reviews else store.values(known_at)
+    if "review_state" not in values.columns:
+        return values.iloc[0:0]
+    return values[values["review_state"].astype("string").fillna("") == "approved"]
 
 
 def knowledge_now(store_dir: Path, clock: dt.datetime) -> dt.datetime:

@@ -15,6 +15,7 @@ from impact.reports import figures, markup
 from impact.reports.indicator_block import status_text
 from impact.reports.naming import entity_name, indicator_name, require
 from impact.reports.planning import ReportSpec
+from impact.reports.review_marks import review_summary
 from impact.reports.score_tables import SCORE_COLUMNS, score_row
 from impact.reports.series_figures import cross_project_series
 from impact.reports.titles import report_title
@@ -62,7 +63,10 @@ def group_scores(ctx: ReportContext, group_type: str, ident: str) -> None:
     if portfolio[4]:
         rows.append(portfolio)
     title = _("Score per project: {name}", name=entity_name(ctx, kind, ident))
-    markup.show(markup.heading(2, _("Score per project"), "scores"))
+    series = ctx.evaluation.series
+    members = {i.id for i in group_indicators(ctx, group_type, ident)}
+    markup.show(markup.heading(2, _("Score per project"), "scores")
+                + review_summary(ctx, series[series["indicator_id"].isin(members)]))
     markup.show_chart(figures.score_bars(pd.DataFrame(rows, columns=SCORE_COLUMNS), title, ctx.lang), ctx.lang)
 
 

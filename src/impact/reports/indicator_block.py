@@ -8,6 +8,7 @@ from impact.core.i18n import MISSING, format_date, format_number, format_percent
 from impact.engine.story import status_sentence
 from impact.reports import markup
 from impact.reports.naming import STATUSES, indicator_name, word
+from impact.reports.review_marks import latest_value_line, values_table
 from impact.reports.series_figures import indicator_series
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,13 +110,17 @@ def indicator_block(ctx: ReportContext, project_id: str, indicator_id: str) -> N
     """Heading, facts line, chart (with its table) and breakdown table of one indicator."""
     row = indicator_row(ctx, project_id, indicator_id)
     name = indicator_name(ctx, indicator_id)
-    markup.show(markup.heading(3, name) + facts_html(ctx, project_id, indicator_id, row))
     series = ctx.evaluation.series
     s = series[(series["project_id"] == project_id) & (series["indicator_id"] == indicator_id)]
+    markup.show(markup.heading(3, name) + facts_html(ctx, project_id, indicator_id, row)
+                + latest_value_line(ctx, indicator_id, s))
     _ = texts(ctx.lang)
     title = _("Values, expected path and forecast: {indicator}", indicator=name)
     markup.show_chart(indicator_series(ctx.catalog.indicators[indicator_id], project_id, s, row, title, ctx.lang),
                       ctx.lang)
+    reviewed = values_table(ctx, project_id, indicator_id, s)
+    if reviewed:
+        markup.show(reviewed)
     breakdowns = _breakdown_table(ctx, project_id, indicator_id)
     if breakdowns:
         markup.show(breakdowns)

@@ -9,6 +9,7 @@ from impact.core.i18n import N_, format_percent, texts
 from impact.reports import figures, markup
 from impact.reports.naming import entity_name, indicator_name
 from impact.reports.planning import ReportSpec
+from impact.reports.review_marks import review_summary
 from impact.reports.score_tables import scores
 from impact.reports.titles import report_title
 
@@ -36,7 +37,8 @@ def portfolio_overview(ctx: ReportContext) -> None:
                      len(ctx.catalog.indicators_for(pid))))
     markup.show(markup.heading(2, _("The pilots side by side"), "pilots")
                 + markup.table_html(rows, [_("Project"), _("Lead"), _("Score"), _("Coverage"), _("Indicators")],
-                                    numeric=[4]))
+                                    numeric=[4])
+                + review_summary(ctx, ctx.evaluation.series))
     markup.show_chart(figures.project_comparison(ctx.evaluation.scores, "guiding_idea", _names(ctx, "guiding_ideas"),
                                                  _names(ctx, "projects"), _("Score per guiding idea"), lang), lang)
 

@@ -13,6 +13,7 @@ from impact.core.i18n import format_percent, texts
 from impact.reports import figures, markup
 from impact.reports.indicator_block import indicator_block
 from impact.reports.naming import indicator_name, require
+from impact.reports.review_marks import review_summary
 from impact.reports.score_tables import score_rows, scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,8 +42,10 @@ def project_summary(ctx: ReportContext, project_id: str) -> None:
     overall = _score_line(ctx, project_id, "overall", "overall")
     intro = _("Score (0–100 %, progress towards the target) and coverage (share of indicators with data) per "
               "guiding idea and principle.")
+    series = ctx.evaluation.series
     markup.show(markup.heading(2, _("Summary"), "summary") + markup.para(intro)
-                + (markup.para(overall, label=_("Overall")) if overall else ""))
+                + (markup.para(overall, label=_("Overall")) if overall else "")
+                + review_summary(ctx, series[series["project_id"] == project_id]))
     for group_type, kind, title in (("guiding_idea", "guiding_ideas", _("Score and coverage: guiding ideas")),
                                     ("principle", "principles", _("Score and coverage: principles"))):
         markup.show_chart(figures.score_bars(score_rows(ctx, project_id, group_type, kind), title, lang), lang)

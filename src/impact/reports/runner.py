@@ -134,7 +134,7 @@ def _result(task: dict[str, Any], raw: dict[str, Any]) -> ReportResult:
 
 def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Path, out_dir: Path,
                 notebooks_dir: Path, as_of: dt.date, known_at: dt.date | dt.datetime | None = None,
-                lang: str = "de", jobs: int | None = None,
+                lang: str = "de", jobs: int | None = None, approved_only: bool = False,
                 timeout: int = DEFAULT_TIMEOUT, start_timeout: int = 60, command_line: str | None = None,
                 progress: bool | None = None,
                 on_result: Callable[[ReportResult], None] | None = None) -> RunSummary:
@@ -143,7 +143,8 @@ def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Pat
     ``as_of`` is the reference date, ``known_at`` the knowledge date (a date means the end of that
     day, UTC; ``None`` counts everything stored); the manifest records the exact instant. Writes ``<name>.ipynb`` and ``<name>.html`` per report, ``plotly.min.js``, ``index.html`` and
     ``manifest.json``. One failing notebook does not stop the others. ``progress``: ``None``
-    shows a tqdm bar on stderr only when it is a terminal.
+    shows a tqdm bar on stderr only when it is a terminal. ``approved_only`` builds the publication
+    set from approved values alone; every page and the manifest say so.
     """
     from impact.reports.html_export import write_plotly_js
 
@@ -159,7 +160,7 @@ def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Pat
 
     moment = instant(known_at)
     cutoff = None if moment is None else dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    evaluation, store_hash = evaluate_store(catalog, st_dir, as_of, cutoff)
+    evaluation, store_hash = evaluate_store(catalog, st_dir, as_of, cutoff, approved_only)
     cache = out / f".impact-cache-{os.getpid()}" / "evaluation.pkl"
     common: dict[str, ParamValue] = {"as_of": as_of.isoformat(), "known_at": moment, "lang": lang,
                                      "store": str(st_dir), "catalog": str(catalog.path or ""),
@@ -175,7 +176,7 @@ def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Pat
             on_result(res)
 
     try:
-        build_cache(catalog, evaluation, cache, known_at=moment)
+        build_cache(catalog, evaluation, cache, known_at=moment, approved_only=approved_only)
         run_pool(tasks, n_jobs, progress=progress, on_done=done)
     finally:
         shutil.rmtree(cache.parent, ignore_errors=True)
@@ -190,6 +191,7 @@ def run_reports(specs: Sequence[ReportSpec], *, catalog: Catalog, store_dir: Pat
         "command": command_line or " ".join(sys.argv),
         "as_of": as_of.isoformat(),
         "known_at": moment,
+        "approved_only": approved_only,
         "lang": lang,
         "started_at": started_at,
         "finished_at": _now(),

@@ -76,6 +76,7 @@ class RunOptions:
     timeout: int = 300
     command_line: str | None = None
     lock_timeout: float = 0.0
+    approved_only: bool = False
 
 
 @dataclass
@@ -232,7 +233,8 @@ def _run_locked(options: RunOptions, inbox: Path, store_dir: Path, reports_root:
     log.info("reports: reference date %s, knowledge date %s", day, known_at)
     summary = run_reports(specs, catalog=catalog, store_dir=store_dir, out_dir=out_dir, as_of=day, known_at=known_at,
                           lang=lang, jobs=options.jobs, notebooks_dir=options.notebooks_dir, timeout=options.timeout,
-                          command_line=options.command_line, progress=False, on_result=on_result)
+                          command_line=options.command_line, progress=False, on_result=on_result,
+                          approved_only=options.approved_only)
     outcome.reports = summary
     n, f = len(summary.results), len(summary.failed)
     log.info("reports: %d/%d produced in %s", n - f, n, out_dir)
