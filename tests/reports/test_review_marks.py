@@ -132,11 +132,10 @@ def test_approved_only_reports_contain_no_unapproved_value(tmp_path: Path, min_c
     monkeypatch.setenv("IMPACT_NOW", "2026-01-10T09:00:00+00:00")
     store = kiezbox_store(tmp_path, min_catalog)
     everything = store.values()
-    approved_periods: set[str] = set()
-    if hasattr(store, "approve"):  # the store's review methods (docs/ARCHITECTURE.md)
-        approved_periods = {p for p in everything["period"].astype(str) if p.startswith("2024")}
-        for period in sorted(approved_periods):
-            store.approve("kiezbox", period, by="Evaluation")
+    approved_periods = {p for p in everything["period"].astype(str) if p.startswith("2024")}
+    assert approved_periods
+    for period in sorted(approved_periods):  # the store's review methods (docs/ARCHITECTURE.md)
+        assert store.approve("kiezbox", period, by="Evaluation")
     assert len(everything[~everything["period"].astype(str).isin(approved_periods)]), "some values stay unapproved"
 
     out = tmp_path / "out"
@@ -157,10 +156,9 @@ def test_approved_only_reports_contain_no_unapproved_value(tmp_path: Path, min_c
     assert not values & unapproved, "an unapproved value reached the publication set"
     assert all(state == "freigegeben" for _i, _p, state in rows), rows
     assert {p for _i, p, _s in rows} <= approved_periods
-    if approved_periods:
-        assert periods == approved_periods and rows, "the approved values are shown"
-        summary = (out / "project-kiezbox.html").read_text(encoding="utf-8").replace("\u00a0", " ")
-        assert re.search(r"(\d+) von \1 Werten freigegeben \(100 %\)", summary)
+    assert periods == approved_periods and rows, "the approved values are shown"
+    summary = (out / "project-kiezbox.html").read_text(encoding="utf-8").replace("\u00a0", " ")
+    assert re.search(r"(\d+) von \1 Werten freigegeben \(100 %\)", summary)
     # the same store evaluated for everyone still has the unapproved values (the filter is what hides them)
     full, _h = evaluate_store(min_catalog, store.path, dt.date(2026, 3, 31))
     assert not set(full.series["period"]) <= approved_periods
@@ -171,5 +169,6 @@ def test_a_store_without_approvals_publishes_nothing(tmp_path: Path, min_catalog
     monkeypatch.setenv("IMPACT_NOW", "2026-01-10T09:00:00+00:00")
     store = kiezbox_store(tmp_path, min_catalog)
     assert len(store.values()) and approved_values(store, None).empty
+    assert set(store.values()["review_state"]) == {"pending"}
     evaluation, _h = evaluate_store(min_catalog, store.path, AS_OF, approved_only=True)
     assert evaluation.series.empty

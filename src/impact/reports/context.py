@@ -75,10 +75,7 @@ def approved_values(store: Any, known_at: dt.date | dt.datetime | None) -> pd.Da
     A store whose values carry no review state (written before reviews existed) has approved
     nothing, so the publication set is empty.
     """
-    import inspect
-
-    reviews = "approved_only" in inspect.signature(store.values).parameters
-    values = store.values(known_at, approved_only=True) if reviews else store.values(known_at)
+    values = store.values(known_at, approved_only=True)
     if "review_state" not in values.columns:
         return values.iloc[0:0]
     return values[values["review_state"].astype("string").fillna("") == "approved"]
