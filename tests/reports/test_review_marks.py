@@ -82,7 +82,7 @@ def test_values_table_shows_quality_evidence_and_state_per_value(catalog: Catalo
                      "https://example.org/n</a>", "freigegeben"),
                     ("2025", "geschätzt", "Protokoll 3/2025", "ungeprüft"),
                     ("2026", default, "–", "offene Rückfrage")]
-    assert "Werte mit Qualität, Nachweis und Prüfstand" in html
+    assert "Werte mit Qualität, Nachweis und Prüfstatus" in html
     english = values_table(_ctx(catalog, series, "en"), "kiezbox", ind.id, series)
     assert "Values with quality, evidence and review state" in english and "open query" in english
 
@@ -172,3 +172,27 @@ def test_a_store_without_approvals_publishes_nothing(tmp_path: Path, min_catalog
     assert set(store.values()["review_state"]) == {"pending"}
     evaluation, _h = evaluate_store(min_catalog, store.path, AS_OF, approved_only=True)
     assert evaluation.series.empty
+
+
+def test_states_from_a_real_store_reach_the_values_table_and_summary(tmp_path: Path, min_catalog: Catalog,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Approve one period and query one value through the store; the report shows approved,
+    open query and pending per value, and counts them in the summary."""
+    monkeypatch.setenv("IMPACT_NOW", "2026-01-10T09:00:00+00:00")
+    store = kiezbox_store(tmp_path, min_catalog)
+    values = store.values()
+    first = values.sort_values("period_start").iloc[0]
+    indicator, periods = first["indicator_id"], sorted(set(values[values["indicator_id"] == first["indicator_id"]]
+                                                           ["period"].astype(str)))
+    assert len(periods) >= 3
+    store.approve("kiezbox", periods[0], by="Evaluation", indicator=indicator)
+    store.ask("kiezbox", indicator, periods[1], "Stimmt der Wert?", by="Evaluation")
+    evaluation, _h = evaluate_store(min_catalog, store.path, AS_OF)
+    ctx = ReportContext(min_catalog, evaluation, AS_OF, "de")
+    s = evaluation.series[(evaluation.series["project_id"] == "kiezbox")
+                          & (evaluation.series["indicator_id"] == indicator)]
+    states = dict(re.findall(r"<tr><td>([^<]+)</td>.*?<td>([^<]+)</td></tr>", values_table(ctx, "kiezbox", indicator, s)))
+    assert states[periods[0]] == "freigegeben" and states[periods[1]] == "offene Rückfrage"
+    assert {states[p] for p in periods[2:]} == {"ungeprüft"}
+    summary = review_summary(ctx, evaluation.series).replace("\u00a0", " ")
+    assert re.search(rf"1 von {len(evaluation.series)} Werten freigegeben \(\d+ %\); 1 mit offener Rückfrage", summary)
