@@ -278,7 +278,7 @@ def test_language_switch_relabels_everything_and_keeps_selection(ex):
     assert ex.indicators.value == ("test-outage-hours",)
     assert ex.indicators.options == (("Outage hours (h)", "test-outage-hours"),)
     assert ex.score_fig.data[0].name == "Portfolio (all projects)"
-    assert ex.score_fig.layout.title.text.startswith("Progress by Guiding ideas")
+    assert ex.score_fig.layout.title.text.startswith("Progress by guiding ideas")
     assert "21 Nov 2026" in ex.score_fig.layout.title.text
     assert ex.series_fig.layout.title.text == "Series against the target path – 1 series"
     assert any(t.name.startswith("Target path: ") for t in visible(ex.series_fig))

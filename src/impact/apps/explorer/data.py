@@ -22,6 +22,7 @@ from impact.core.i18n import N_
 __all__ = [
     "GROUP_ATTR",
     "GROUP_KINDS",
+    "KIND_IN_TEXT",
     "KIND_NAMES",
     "TABLE_COLUMNS",
     "Frames",
@@ -40,6 +41,8 @@ __all__ = [
 
 GROUP_KINDS = ("guiding_idea", "principle", "perspective")
 KIND_NAMES = {"guiding_idea": N_("Guiding ideas"), "principle": N_("Principles"), "perspective": N_("Perspectives")}
+KIND_IN_TEXT = {"guiding_idea": N_("guiding ideas"), "principle": N_("principles"),  # inside a sentence or title
+                "perspective": N_("perspectives")}
 GROUP_ATTR = {"guiding_idea": "guiding_ideas", "principle": "principles", "perspective": "perspectives"}
 TABLE_COLUMNS = ("project_id", "indicator_id", "indicator", "period", "breakdown", "breakdown_value",
                  "value", "unit", "quality", "review_state", "evidence", "note", "submission_id")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from impact.apps.explorer.data import GROUP_ATTR, KIND_NAMES, Frames, group_ids, pick, score_table, trajectory_line
+from impact.apps.explorer.data import GROUP_ATTR, KIND_IN_TEXT, Frames, group_ids, pick, score_table, trajectory_line
 from impact.apps.explorer.marks import change_marks, milestone_trace, review_hover, tolerance_trace
 from impact.apps.explorer.state import Selection
 from impact.apps.explorer.styles import PORTFOLIO_COLOUR, line_style, project_label, short, unit_label
@@ -188,9 +188,9 @@ def score_chart(catalog: Catalog, frames: Frames | None, sel: Selection) -> Char
     if all(v is None for trace in data for v in trace["y"]):
         return Chart(None, _("No scores yet: none of the indicators behind the {kind} has a value by the reference "
                              "date. Choose a later date or look at the series below.",
-                             kind=_(KIND_NAMES[sel.kind])))
+                             kind=_(KIND_IN_TEXT[sel.kind])))
     date = format_date(frames.as_of, sel.lang)
-    kind = _(KIND_NAMES[sel.kind])
+    kind = _(KIND_IN_TEXT[sel.kind])
     if chosen:
         title = _.ngettext("Progress by {kind} – portfolio and {n} project, reference date {date}",
                            "Progress by {kind} – portfolio and {n} projects, reference date {date}",
