@@ -34,7 +34,7 @@ REVIEWED = ("value", "quality", "evidence")
 
 def keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame``'s key columns as text (missing breakdown = ``""``), for joining on the key."""
-    return frame[KEY].astype(object).where(frame[KEY].notna(), "").astype(str)
+    return pd.DataFrame({c: frame[c].fillna("").astype(str) for c in KEY}, index=frame.index)
 
 
 def key_label(project: Any, indicator: Any, period: Any, breakdown: Any = "", breakdown_value: Any = "") -> str:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from impact.core.periods import parse_period
@@ -185,9 +186,10 @@ def answered_by(events: list[dict[str, Any]], frame: pd.DataFrame) -> list[str]:
     unresolved = [q for q in queries(events).values() if q.state != "resolved"]
     if not unresolved or frame.empty:
         return []
-    keys = keyed(frame)
-    present = set(zip(*(keys[c] for c in KEY), strict=True))
-    return [q.id for q in unresolved if q.key in present]
+    present = pd.MultiIndex.from_frame(keyed(frame)).drop_duplicates()
+    found = present.isin([q.key for q in unresolved])
+    hits = set(present[found])
+    return [q.id for q in unresolved if q.key in hits]
 
 
 # --------------------------------------------------------------------------- approval and state
@@ -213,22 +215,44 @@ def approvals(events: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+def _states(keys: pd.DataFrame, events: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """For the rows of ``keys`` (key columns as text): the review state of each, the position of its
+    approval in the returned approvals (-1 when not approved), and the approvals."""
+    state = np.full(len(keys), "pending", dtype=object)
+    position = np.full(len(keys), -1, dtype=np.int64)
+    approved = approvals(events)
+    queried = [q.key for q in queries(events).values() if q.state != "resolved"]
+    if keys.empty or (approved.empty and not queried):
+        return state, position, approved
+    index = pd.MultiIndex.from_frame(keys[KEY])
+    if queried:
+        state[index.isin(queried)] = "queried"
+    if not approved.empty:
+        position = pd.MultiIndex.from_frame(keyed(approved)).get_indexer(index)
+        state[position >= 0] = "approved"
+    return state, position, approved
+
+
 def review_frame(current: pd.DataFrame, events: list[dict[str, Any]]) -> pd.DataFrame:
     """Per current value (one row per key): key columns, ``submission_id``, ``review_state``,
     ``approved_at``, ``approved_by``."""
-    out = keyed(current)
+    out = keyed(current).reset_index(drop=True)
     out["submission_id"] = current["submission_id"].to_numpy() if "submission_id" in current else None
-    approved = approvals(events)
-    out = out.merge(approved[[*KEY, "approved_at", "approved_by"]], on=KEY, how="left")
-    queried = {q.key for q in queries(events).values() if q.state != "resolved"}
-    keys = list(zip(*(out[c] for c in KEY), strict=True))
-    is_queried = pd.Series([k in queried for k in keys], index=out.index, dtype=bool)
-    state = pd.Series("pending", index=out.index, dtype=object)
-    state[is_queried] = "queried"
-    state[out["approved_at"].notna()] = "approved"
+    state, position, approved = _states(out, events)
+    hit = position >= 0
     out["review_state"] = state
-    out["approved_by"] = out["approved_by"].astype(object).where(out["approved_by"].notna(), None)
+    at = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us, UTC]")
+    by = pd.Series(None, index=out.index, dtype=object)
+    if hit.any():
+        at[hit] = pd.to_datetime(approved["approved_at"], utc=True).to_numpy()[position[hit]]
+        by[hit] = approved["approved_by"].to_numpy(dtype=object)[position[hit]]
+    out["approved_at"], out["approved_by"] = at, by
     return out[[*KEY, "submission_id", "review_state", "approved_at", "approved_by"]]
+
+
+def _naive_utc(times: pd.Series) -> np.ndarray:
+    """UTC times as a numpy ``datetime64`` array (fast to compare)."""
+    return pd.to_datetime(times, utc=True).dt.tz_convert(None).to_numpy()
 
 
 def with_review_state(values: pd.DataFrame, events: list[dict[str, Any]], approved_only: bool = False) -> pd.DataFrame:
@@ -238,16 +262,17 @@ def with_review_state(values: pd.DataFrame, events: list[dict[str, Any]], approv
     newest row per key is the approved one.
     """
     out = values.copy()
-    if not any(e.get("event") in EVENTS for e in events):  # nothing reviewed yet: all pending
-        out["review_state"] = pd.Series("pending", index=out.index, dtype=object)
+    if not any(e.get("event") in ("query", "approve") for e in events):  # nothing reviewed yet: all pending
+        out["review_state"] = np.full(len(out), "pending", dtype=object)
         return out.iloc[0:0] if approved_only else out
-    keys = keyed(out)
-    states = review_frame(keys.drop_duplicates(), events)
-    merged = keys.merge(states[[*KEY, "review_state", "approved_at"]], on=KEY, how="left")
-    out["review_state"] = merged["review_state"].fillna("pending").to_numpy(dtype=object)
+    state, position, approved = _states(keyed(out), events)
+    out["review_state"] = state
     if not approved_only:
         return out
-    approved_at = pd.to_datetime(merged["approved_at"], utc=True)
-    received = pd.to_datetime(out["received_at"], utc=True).reset_index(drop=True)
-    keep = (merged["review_state"] == "approved") & (received <= approved_at).fillna(False)
-    return out[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+    hit = position >= 0
+    keep = hit.copy()
+    if hit.any():
+        approved_at = _naive_utc(approved["approved_at"])[position[hit]]
+        received = _naive_utc(out["received_at"])[hit]
+        keep[hit] = received <= approved_at
+    return out[keep].reset_index(drop=True)
