@@ -140,3 +140,17 @@ def test_unreadable_questions_never_block_the_portal(env: Env, caplog: pytest.Lo
     assert "können gerade nicht angezeigt werden" in html and "Hochladen ist weiterhin möglich" in html
     assert "portal: the questions of kiezbox cannot be read" in caplog.text
     assert app.view.project_box.layout.display == "flex"
+
+
+def test_a_correction_of_an_approved_value_is_refused_with_who_approved_it(env: Env, review) -> None:
+    """An approved value is locked: the portal's receipt says when and by whom it was approved, and
+    the stored value stays."""
+    _submit(env, VALID_CSV)
+    review(env, "approve", "--project", "kiezbox", "--period", "2025-Q1", "--by", "eva")
+    app = env.app()
+    _upload(app, b"project_id,indicator_id,period,value\nkiezbox,test-users,2025-Q1,125\n", "spaet.csv")
+    app.view.submit_button.click()
+    receipt = app.view.receipt.value
+    assert app.result.status == "rejected" and "wurde am" in receipt and "von eva freigegeben" in receipt
+    current = env.store.current()
+    assert list(current.loc[current["period"] == "2025-Q1", "value"]) == [120]
