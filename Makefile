@@ -59,7 +59,7 @@ LOCALES := src/impact/locale
 messages: $(STAMP)  ## translations: extract marked strings, update every language's .po, compile the .mo files
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -c TRANSLATORS: --sort-output --add-location=file --no-wrap \
 	  --project=impact --copyright-holder="impact contributors" -o $(LOCALES)/impact.pot src/impact
-	$(BIN)/pybabel update -D impact -i $(LOCALES)/impact.pot -d $(LOCALES) --no-wrap --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel update -D impact -i $(LOCALES)/impact.pot -d $(LOCALES) --no-fuzzy-matching --no-wrap --ignore-obsolete --ignore-pot-creation-date
 	$(BIN)/pybabel compile -D impact -d $(LOCALES) --statistics
 
 clean:  ## remove the virtual environment, local store and reports
