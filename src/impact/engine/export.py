@@ -175,7 +175,7 @@ _FIELD_NOTES: dict[str, str] = {
     "quality": "Datenqualität: gemessen, gezählt, erhoben, geschätzt, Näherung / quality grade: measured, "
                "counted, surveyed, estimated, proxy",
     "evidence": "Nachweis (URL oder Dokumentverweis) / evidence (URL or document reference)",
-    "review_state": "Prüfstand: pending (ungeprüft), queried (Rückfrage offen), approved (freigegeben) / "
+    "review_state": "Prüfstatus: pending (ungeprüft), queried (offene Rückfrage), approved (freigegeben) / "
                     "review state: pending, queried (open query), approved",
 }
 
