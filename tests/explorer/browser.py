@@ -218,7 +218,8 @@ def _control(driver: Any, description: str, tag: str) -> Any:
             found = box.find_elements(By.TAG_NAME, tag)
             if found:
                 return found[0]
-    raise AssertionError(f"no control labelled {description!r}")
+    page = driver.find_element(By.TAG_NAME, "body").text.strip().replace("\n", " | ")[:300]
+    raise AssertionError(f"no control labelled {description!r}; the page shows: {page!r}")
 
 
 def _button(driver: Any, label: str) -> None:

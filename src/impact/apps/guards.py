@@ -62,6 +62,12 @@ class ServingState:
     reserved: int = 0  # page loads between the capacity check and their kernel's start
     sockets: dict[str, set[Any]] = field(default_factory=dict)  # kernel id -> its open websockets
     kernel_ids: Any = field(default=lambda: [])  # the kernel manager's list_kernel_ids, set at start
+    retiring: set[str] = field(default_factory=set)  # kernels being shut down (gone within seconds)
+
+    def running(self) -> int:
+        """Kernels that count against ``max_kernels``: running and not already being shut down
+        (a closed tab's kernel takes a few seconds to stop; the next page load must not wait for it)."""
+        return len(set(self.kernel_ids()) - self.retiring)
 
 
 def state_of(handler: tornado.web.RequestHandler) -> ServingState:
@@ -174,9 +180,9 @@ class PageHandler(PlainErrors, TornadoVoilaHandler):
         session = session_of(self)
         assert session is not None  # @authenticated
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the page's unload call sends back
-        full = len(state.kernel_ids()) + state.reserved >= state.config.max_kernels
+        full = state.running() + state.reserved >= state.config.max_kernels
         if full and not session.kernels:
-            log.warning("busy: %s kernels running, a page load was turned away", len(state.kernel_ids()))
+            log.warning("busy: %s kernels running, a page load was turned away", state.running())
             self.busy_page(session)
             return
         # at the cap, a session that has a kernel gets a new one in place of its oldest (a reload)
@@ -233,8 +239,13 @@ class BoundKernelManager(AsyncMappingKernelManager):
             await self.shutdown_kernel(kernel_id)
 
     async def shutdown_kernel(self, kernel_id: str, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
-        self.impact_state.registry.unbind(kernel_id)
-        await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+        state = self.impact_state
+        state.registry.unbind(kernel_id)
+        state.retiring.add(kernel_id)
+        try:
+            await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+        finally:
+            state.retiring.discard(kernel_id)
         for socket in self.impact_state.sockets.pop(kernel_id, set()):  # the page learns it at once
             socket.close()
 
