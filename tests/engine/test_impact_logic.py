@@ -1,8 +1,8 @@
 """The framework's impact logic in the engine: milestones on the path, target changes that never
 rewrite past progress, tolerances of side effects (not scored), trade-off pairs, and the export.
 
-Targets are built as objects with the catalog contract's attributes (milestones, history,
-``at()``, ``original``, tolerance) and put into a loaded test catalog."""
+Targets are the catalog's own ``Target`` objects (milestones, history, ``at()``, ``original``,
+tolerance), built directly and put into a loaded test catalog."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import pytest
 
 from engine.helpers import indicator_yaml, quarterly, value_rows, write_catalog
 from impact.core.catalog import Catalog
+from impact.core.catalog import Target as Tgt
 from impact.engine.evaluation import evaluate
 from impact.engine.export import export_tables, write_export
 from impact.engine.story import status_sentence
@@ -27,44 +28,6 @@ D = dt.date
 T = "{baseline: 0, baseline_date: 2022-01-01, target: 100, target_date: 2025-12-31}"
 TEXT = SimpleNamespace(de="Neue Datenlage", en="New evidence", get=lambda lang: "Neue Datenlage" if lang == "de"
                        else "New evidence")
-
-
-@dataclasses.dataclass(frozen=True)
-class Tgt:
-    """A target with the 0.2 catalog contract's attributes."""
-
-    baseline: float
-    baseline_date: dt.date
-    target: float | None
-    target_date: dt.date
-    illustrative: bool = True
-    band: tuple[float, float] | None = None
-    milestones: tuple[Any, ...] = ()
-    tolerance: Any = None
-    valid_from: dt.date | None = None
-    reason: Any = None
-    decided_by: str | None = None
-    history: tuple[Any, ...] = ()
-
-    def _version(self, n: int) -> Tgt:
-        v = self.history[n]
-        return dataclasses.replace(self, target=v.target, target_date=v.target_date, band=v.band,
-                                   milestones=v.milestones, valid_from=v.valid_from, reason=v.reason,
-                                   decided_by=v.decided_by, history=self.history[:n])
-
-    def at(self, day: dt.date) -> Tgt:
-        if not self.history or self.valid_from is None or day >= self.valid_from:
-            return self
-        chosen = max((n for n, v in enumerate(self.history) if v.valid_from <= day), default=0)
-        return self._version(chosen)
-
-    @property
-    def original(self) -> Tgt:
-        return self._version(0) if self.history else self
-
-    @property
-    def versions(self) -> tuple[Tgt, ...]:
-        return (*(self._version(n) for n in range(len(self.history))), self)
 
 
 class _Catalog(Catalog):
