@@ -17,7 +17,8 @@ Texts (``name``, ``description``, ``definition``, ``source``, ``method``, notes 
 
 * :mod:`.model` — ``Text``, framework entities, projects, breakdowns, units, the ``Catalog``;
 * :mod:`.indicator` — ``Indicator`` and its per-project ``Target`` (milestones, tolerance, history);
-* :mod:`.reading` — typed YAML readers that collect problems; :mod:`.framework`,
+* :mod:`.yamlfile` — one YAML file parsed (fast for the plain shapes, PyYAML's result exactly);
+* :mod:`.reading` — typed readers that collect problems; :mod:`.framework`,
   :mod:`.indicators`, :mod:`.targets`, :mod:`.references` — the checks per part;
 * :mod:`.loading` — ``load_catalog`` and the checks across indicators; :mod:`.jsonform` — JSON.
 """

@@ -11,13 +11,13 @@ from impact.core.catalog.reading import (
     Collector,
     Spot,
     entries,
-    load_yaml,
     read_bool,
     read_date,
     read_text,
     unique,
     unknown_keys,
 )
+from impact.core.catalog.yamlfile import load_yaml
 from impact.core.i18n import N_
 
 __all__ = ["FRAMEWORK_FILES", "read_framework"]

@@ -17,7 +17,8 @@ from impact.core.catalog.framework import read_framework
 from impact.core.catalog.indicator import Conflict, Indicator
 from impact.core.catalog.indicators import read_indicator
 from impact.core.catalog.model import Catalog
-from impact.core.catalog.reading import Collector, closest, entries, load_yaml, unique
+from impact.core.catalog.reading import Collector, closest, entries, unique
+from impact.core.catalog.yamlfile import load_yaml
 from impact.core.errors import CatalogError, CatalogProblem
 from impact.core.i18n import N_
 

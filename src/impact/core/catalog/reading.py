@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from impact.core.catalog.model import REQUIRED_LANGS, Text
 from impact.core.errors import CatalogProblem
 from impact.core.i18n import N_
 
-__all__ = ["Collector", "Spot", "closest", "each_mapping", "entries", "g", "load_yaml", "read_bool", "read_choice", "read_date",
+__all__ = ["Collector", "Spot", "closest", "each_mapping", "entries", "g", "read_bool", "read_choice", "read_date",
            "read_ids", "read_number", "read_text", "unique", "unknown_keys"]
 
 #: "unknown … id" per kind of reference, without and with a "did you mean" hint
@@ -89,76 +87,6 @@ def closest(word: str, options: Iterable[str]) -> str | None:
 def g(x: float) -> str:
     """A number as written in the catalog (``1200000``, ``2.5``)."""
     return f"{x:g}" if abs(x) < 1e15 else repr(x)
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader, noting keys written twice in one mapping (YAML keeps only the last)."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, int]] = []
-
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _value in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            if key in seen:
-                loader.duplicates.append((str(key), key_node.start_mark.line + 1))
-            seen.add(key)
-        except TypeError:  # an unhashable key: the constructor below reports it
-            pass
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=True)  # type: ignore[arg-type]
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
-def load_yaml(path: Path, col: Collector) -> Any:
-    """The parsed document, or None after recording why it cannot be read (with line and column).
-
-    A key written twice in one mapping is reported too: YAML would silently keep the last one.
-    """
-    spot = col.spot(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        loader = _Loader(text)
-        try:
-            doc = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        if mark is not None:
-            spot.add(None, N_("invalid YAML: line {line}, column {column}: {problem}"),
-                     line=mark.line + 1, column=mark.column + 1, problem=exc.problem)
-        else:
-            spot.add(None, N_("invalid YAML: {problem}"), problem=exc.problem)
-        return None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        spot.add(None, N_("invalid YAML: {problem}"), problem=exc)
-        return None
-    for key, line in loader.duplicates:
-        entry = _entry_at(text, line)
-        Spot(col, path, entry).add(key, N_("line {line}: the key '{key}' is written twice in the same mapping; YAML "
-                                          "would keep only the last one"), line=line, key=key)
-    return doc
-
-
-_ENTRY_ID = re.compile(r"^\s*-\s*\{?\s*id:\s*([a-z0-9_-]+)")
-
-
-def _entry_at(text: str, line: int) -> str | None:
-    """The id of the list entry (``- id: …``) that line ``line`` (1-based) belongs to, if any."""
-    entry = None
-    for number, content in enumerate(text.splitlines()[:line], 1):
-        m = _ENTRY_ID.match(content)
-        if m:
-            entry = m.group(1)
-        if number == line:
-            break
-    return entry
 
 
 def read_text(raw: Any, key: str, spot: Spot, required: bool = True) -> Text:

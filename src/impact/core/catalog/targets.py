@@ -21,6 +21,7 @@ Every check names the key it concerns, e.g. ``targets.kiezbox.milestones[1].date
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,8 @@ TARGET_KEYS = ("baseline", "baseline_date", "target", "target_date", "illustrati
                "tolerance", "valid_from", "reason", "decided_by", "history")
 VERSION_KEYS = ("valid_from", "target", "target_date", "band", "milestones", "reason", "decided_by")
 MILESTONE_KEYS = ("date", "value", "term")
+#: the keys of a plain target (no band, milestones, tolerance or history), the shape most targets have
+PLAIN_KEYS = frozenset(("baseline", "baseline_date", "target", "target_date", "illustrative"))
 TOLERANCE_KEYS = ("limit", "date", "note")
 
 
@@ -261,6 +264,57 @@ def _target(project: Project, t: dict[str, Any], spot: Spot, rules: TargetRules)
                   by, history)
 
 
+def _finite(raw: Any) -> bool:
+    kind = type(raw)
+    return kind is int or (kind is float and math.isfinite(raw))
+
+
+def _day(raw: Any) -> dt.date | None:
+    """What :func:`read_date` gives for a well-formed date, None for anything else."""
+    kind = type(raw)
+    if kind is str:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            return None
+    if kind is dt.date:
+        return raw  # type: ignore[no-any-return]
+    return raw.date() if kind is dt.datetime else None  # type: ignore[no-any-return]
+
+
+def _plain_target(t: dict[str, Any], rules: TargetRules) -> Target | None:
+    """The target when ``t`` is a plain one with nothing to report (checked without building any
+    message), else None: then :func:`_target` checks it and names every problem.
+
+    Plain means only :data:`PLAIN_KEYS`, for an indicator that is no side effect and no band. The
+    result is the one :func:`_target` builds; ``tests/core/test_catalog_fast.py`` compares both.
+    """
+    if rules.unintended or rules.direction == "target_band" or not t.keys() <= PLAIN_KEYS:
+        return None
+    base: Any = t.get("baseline")
+    tgt: Any = t.get("target")
+    if not (_finite(base) and _finite(tgt)):
+        return None
+    bdate, tdate = _day(t.get("baseline_date")), _day(t.get("target_date"))
+    if bdate is None or tdate is None or bdate >= tdate:
+        return None
+    illustrative = t.get("illustrative")
+    if illustrative is None:
+        illustrative = True
+    elif type(illustrative) is not bool:
+        return None
+    base, tgt = float(base), float(tgt)
+    lo, hi = rules.lo, rules.hi
+    if lo is not None and (base < lo or tgt < lo) or hi is not None and (base > hi or tgt > hi):
+        return None
+    if rules.direction in ("higher_is_better", "lower_is_better") and (
+            base == tgt or (rules.direction == "higher_is_better") != (tgt > base)):
+        return None
+    if rules.cumulative and tgt < base:
+        return None
+    return Target.plain(base, bdate, tgt, tdate, illustrative)
+
+
 def read_targets(raw: Any, spot: Spot, rules: TargetRules, projects: Mapping[str, Project]) -> dict[str, Target]:
     """The targets per project id (entries with problems are left out; the problems are in ``spot``)."""
     if not isinstance(raw, dict) or not raw:
@@ -269,6 +323,11 @@ def read_targets(raw: Any, spot: Spot, rules: TargetRules, projects: Mapping[str
         return {}
     out: dict[str, Target] = {}
     for project_id, t in raw.items():
+        if project_id in projects and isinstance(t, dict):
+            target = _plain_target(t, rules) or _target(projects[project_id], t, spot, rules)
+            if target is not None:
+                out[project_id] = target
+            continue
         key = f"targets.{project_id}"
         if project_id not in projects:
             hint = closest(str(project_id), projects)
@@ -278,10 +337,6 @@ def read_targets(raw: Any, spot: Spot, rules: TargetRules, projects: Mapping[str
                 spot.add(key, N_("unknown project id '{id}' in targets; known: {known}"), id=project_id,
                          known=", ".join(projects))
             continue
-        if not isinstance(t, dict):
-            spot.add(key, N_("targets.{project} must be a mapping of baseline, baseline_date, target and target_date"), project=project_id)
-            continue
-        target = _target(projects[project_id], t, spot, rules)
-        if target is not None:
-            out[project_id] = target
+        spot.add(key, N_("targets.{project} must be a mapping of baseline, baseline_date, target and target_date"),
+                 project=project_id)
     return out
