@@ -7,7 +7,6 @@ are read once (:func:`impact.cli.common.cli_settings`) and passed to the library
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +85,7 @@ def validate(file: Path, fmt: str, lang: str | None, catalog_dir: Path | None, s
         _ = texts(lang)
         fail(EXIT_INVALID, _("Internal error: {error}", error=f"{type(exc).__name__}: {exc}"))
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(lang), ensure_ascii=False, indent=2))
+        click.echo(report.json_text(lang))
     else:
         click.echo(report.to_text(lang))
     raise SystemExit(EXIT_UNREADABLE if report.unreadable else EXIT_OK if report.valid else EXIT_INVALID)

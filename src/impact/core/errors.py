@@ -17,10 +17,14 @@ Exit codes used by the CLI (documented in ``impact --help`` and the README):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from impact.core.i18n import Texts
 
 __all__ = [
     "EXIT_BUSY",
@@ -131,10 +135,16 @@ class Message:
         """The message in ``lang`` (unknown languages fall back as :func:`impact.core.i18n.texts` does)."""
         from impact.core.i18n import texts
 
-        _ = texts(lang)
+        return self.render_with(texts(lang))
+
+    def render_with(self, _: Texts) -> str:
+        """The message with the translator of a language (``texts(lang)``), fetched once by callers
+        that render many messages (a report with thousands of problems)."""
         if not self.fields:
             return _(self.text)
-        return _(self.text, **{k: render_field(v, lang) for k, v in self.fields.items()})
+        lang = _.lang  # what _(text, **fields) does, without its layers (this runs per problem shown)
+        return _(self.text).format_map({k: v if type(v) is str else render_field(v, lang)
+                                        for k, v in self.fields.items()})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Message) and (self.text, self.fields) == (other.text, other.fields)
@@ -159,6 +169,13 @@ def render_field(value: Any, lang: str | None) -> str:
     decimals); a date in the language's notation; a list or tuple is joined with ``, ``;
     ``None`` is ``–``; anything else is ``str(value)`` (user input is shown as written).
     """
+    kind = type(value)
+    if kind is str:  # the common cases first (thousands of problems per file), same results as below
+        return value
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return _real_text(value, lang)
     from impact.core.i18n import format_date, format_number
 
     if isinstance(value, Message):
@@ -172,15 +189,29 @@ def render_field(value: Any, lang: str | None) -> str:
     if isinstance(value, numbers.Integral):
         return str(int(value))
     if isinstance(value, numbers.Real):
-        x = float(value)
-        if math.isfinite(x) and abs(x) < 1e15:
-            return format_number(x, lang, 6, grouping=False)
-        return f"{x:.3g}"
+        return _real_text(float(value), lang)
     if isinstance(value, dt.date):
         return format_date(value, lang)
     if isinstance(value, (list, tuple)):
         return ", ".join(render_field(v, lang) for v in value)
     return str(value)
+
+
+def _real_text(x: float, lang: str | None) -> str:
+    if math.isfinite(x) and abs(x) < 1e15:
+        from impact.core.i18n import normalise_lang
+
+        return _number_text(repr(x), normalise_lang(lang))
+    return f"{x:.3g}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _number_text(x: str, lang: str) -> str:
+    """A float (as its ``repr``, which tells ``-0.0`` from ``0.0``) in ``lang``'s notation, once per
+    value: Babel takes about 45 µs per number, and the values and limits of a file repeat."""
+    from impact.core.i18n import format_number
+
+    return format_number(float(x), lang, 6, grouping=False)
 
 
 @dataclass(frozen=True)
@@ -208,12 +239,24 @@ class Problem:
 
     def message(self, lang: str = "de") -> str:
         """The message with its hint, in ``lang``."""
-        text = self.text.render(lang)
-        return f"{text} ({self.hint.render(lang)})" if self.hint is not None else text
+        from impact.core.i18n import texts
+
+        return self.message_with(texts(lang))
+
+    def message_with(self, _: Texts) -> str:
+        """:meth:`message` with the translator of a language (``texts(lang)``), fetched once by the caller."""
+        text = self.text.render_with(_)
+        return f"{text} ({self.hint.render_with(_)})" if self.hint is not None else text
 
     def to_json(self, lang: str = "de") -> dict[str, Any]:
         """The contract form: ``{"row", "column", "code", "message"}``."""
-        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message(lang)}
+        from impact.core.i18n import texts
+
+        return self.json_with(texts(lang))
+
+    def json_with(self, _: Texts) -> dict[str, Any]:
+        """:meth:`to_json` with the translator of a language (``texts(lang)``), fetched once by the caller."""
+        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message_with(_)}
 
     @property
     def message_de(self) -> str:

@@ -74,7 +74,11 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 
 def locale_dirs() -> tuple[Path, ...]:
     """Where catalogues are looked up: ``IMPACT_LOCALE_DIRS`` (if set) first, then the package's."""
-    extra = os.environ.get("IMPACT_LOCALE_DIRS", "")
+    return _locale_dirs(os.environ.get("IMPACT_LOCALE_DIRS", ""))
+
+
+@functools.cache
+def _locale_dirs(extra: str) -> tuple[Path, ...]:
     dirs = [Path(p).expanduser() for p in extra.split(os.pathsep) if p.strip()]
     return (*dirs, LOCALE_DIR)
 
@@ -160,7 +164,13 @@ def _texts(lang: str, dirs: tuple[Path, ...]) -> Texts:
 
 def texts(lang: str | None) -> Texts:
     """The translator for ``lang`` (unknown or ``None`` → the default language), cached."""
-    return _texts(normalise_lang(lang), locale_dirs())
+    return _texts_for(lang, os.environ.get("IMPACT_LOCALE_DIRS", ""))
+
+
+@functools.lru_cache(maxsize=256)
+def _texts_for(lang: str | None, extra: str) -> Texts:
+    """:func:`texts` per (language asked for, ``IMPACT_LOCALE_DIRS``): called once per problem shown."""
+    return _texts(normalise_lang(lang), _locale_dirs(extra))
 
 
 # --------------------------------------------------------------------------- numbers and dates

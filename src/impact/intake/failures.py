@@ -41,29 +41,47 @@ def failure_problems(failures: list[ex.Failure], f: pd.DataFrame, table: RawTabl
     ``f`` is the prepared frame (:func:`impact.intake.prepare.prepare`), ``table`` the file as read
     (for column names as written and the number style)."""
     taken: set[tuple[int, str]] = set()
-    out: list[Problem] = []
+    cells: list[tuple[str, int, str, dict[int, int]]] = []  # (code, row, column, dup_first), in report order
     dup_first: dict[int, int] = {}
-    closest_cached = _suggester()
     for failure in failures:
         check = failure.check
         if check.code == "duplicate_key" and len(failure.rows):
             dup_first = _first_occurrences(f, failure.rows)
         if check.column == ex.FORMULA_GROUP:  # one problem per formula cell, named by the helper column
-            cells = f.loc[failure.rows, ex.H_FORMULA].astype(str).tolist()
-            pairs = [(r, c) for r, cols in zip(failure.rows.tolist(), cells, strict=True) for c in cols.split(",")]
+            formulas = f.loc[failure.rows, ex.H_FORMULA].astype(str).tolist()
+            pairs = [(r, c) for r, cols in zip(failure.rows.tolist(), formulas, strict=True) for c in cols.split(",")]
         else:
             pairs = [(r, check.column) for r in failure.rows.tolist()]
         pairs = [rc for rc in pairs if rc not in taken]
         taken.update(pairs)
-        if not pairs:
-            continue
-        records = f.loc[[r for r, _ in pairs], _RECORD_COLUMNS].astype(object).to_dict("records")
-        for (row, column), rec in zip(pairs, records, strict=True):
-            p = _problem_for(check.code, column, row, rec, table, catalog, today, only_project, dup_first,
-                             closest_cached)
-            if p is not None:
-                out.append(p)
+        cells.extend((check.code, row, column, dup_first) for row, column in pairs)
+    closest_cached = _suggester()
+    indicator_ids = functools.cache(lambda project: tuple(i.id for i in catalog.indicators_for(project)))
+    out: list[Problem] = []
+    records = _records(f, [row for _, row, _, _ in cells])  # the facts of all rows at once
+    for (code, row, column, dups), rec in zip(cells, records, strict=True):
+        p = _problem_for(code, column, row, rec, table, catalog, today, only_project, dups, closest_cached,
+                         indicator_ids)
+        if p is not None:
+            out.append(p)
     return out
+
+
+def _records(f: pd.DataFrame, rows: list[int]) -> list[dict[str, Any]]:
+    """``f.loc[rows, _RECORD_COLUMNS].astype(object).to_dict("records")``, column by column: the same
+    Python values (text, ``nan`` for a missing cell, floats) at a fraction of the cost."""
+    positions = f.index.get_indexer(rows)
+    if len(positions) and positions.min() < 0:  # not a row of the frame: let pandas say so
+        return f.loc[rows, _RECORD_COLUMNS].astype(object).to_dict("records")
+    columns = [_native(f[c].take(positions).astype(object).tolist()) for c in _RECORD_COLUMNS]
+    return [dict(zip(_RECORD_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _native(values: list[Any]) -> list[Any]:
+    """NumPy scalars as the Python values ``to_dict`` gives (text, floats and ``None`` pass as they are)."""
+    if any(issubclass(kind, np.generic) for kind in set(map(type, values))):
+        return [v.item() if isinstance(v, np.generic) else v for v in values]
+    return values
 
 
 def _suggester(limit: int | None = None) -> Callable[..., str | None]:
@@ -94,7 +112,8 @@ def _first_occurrences(f: pd.DataFrame, rows: np.ndarray) -> dict[int, int]:
 
 def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: RawTable, catalog: Catalog,
                  today: dt.date, only_project: str | None, dup_first: dict[int, int],
-                 closest: Callable[..., str | None] = closest) -> Problem | None:
+                 closest: Callable[..., str | None], indicator_ids: Callable[[str], tuple[str, ...]]) -> Problem | None:
+    """The problem of one cell; ``indicator_ids(project)`` are the ids of the project's indicators."""
     header = table.header(column) if column != ex.KEY_GROUP else None
     raw_value = r[column] if column in ex.USER_COLUMNS else None
     value = "" if raw_value is None or (isinstance(raw_value, float) and math.isnan(raw_value)) else str(raw_value)
@@ -115,13 +134,13 @@ def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: Raw
     elif code == "project_not_allowed":
         kw["allowed"] = only_project
     elif code == "unknown_indicator":
-        pool = [i.id for i in catalog.indicators_for(proj.id)] if proj else list(catalog.indicators)
-        sugg = closest(value, tuple(pool)) or closest(value, tuple(catalog.indicators))
+        pool = indicator_ids(proj.id) if proj else tuple(catalog.indicators)
+        sugg = closest(value, pool) or closest(value, tuple(catalog.indicators))
         if sugg:
             hint, hint_args = "did_you_mean", {"suggestion": sugg}
     elif code == "indicator_not_in_project":
         kw["project"] = r["project_id"]
-        ids = [i.id for i in catalog.indicators_for(r["project_id"])]
+        ids = indicator_ids(r["project_id"])
         hint, hint_args = "project_indicators", {"values": ", ".join(ids) or "–"}
     elif code == "bad_period":
         hint = f"period_{ind.frequency}" if ind is not None else "period_forms"

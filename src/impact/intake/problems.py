@@ -12,9 +12,13 @@ Levels: ``file`` (the file is not read at all, exit 2), ``header`` (row 1), ``ro
 from __future__ import annotations
 
 import difflib
+import functools
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from impact.core.errors import Message, Problem
 from impact.core.i18n import N_
@@ -189,8 +193,59 @@ def problem(code: str, row: int | None = None, column: str | None = None, *, hin
 
 
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The candidate most similar to ``word`` (case-insensitive), or ``None``."""
-    cands = list(candidates)
-    lowered = {c.casefold(): c for c in cands}
-    match = difflib.get_close_matches(word.strip().casefold(), list(lowered), n=1, cutoff=cutoff)
-    return lowered[match[0]] if match else None
+    """The candidate most similar to ``word`` (case-insensitive), or ``None``.
+
+    The answer of ``difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)`` on the
+    casefolded words: the highest similarity ratio, ties to the greater word. Found without
+    computing every ratio: candidates are tried by an upper bound of their ratio (the characters
+    they share with ``word``, difflib's ``quick_ratio``, counted for all candidates at once) and
+    the search stops when no remaining bound reaches the best ratio found.
+    """
+    pool = _pool(tuple(candidates))
+    target = word.strip().casefold()
+    counts = np.zeros(len(pool.alphabet) + 1, dtype=np.int64)  # the last slot: characters no candidate has
+    for ch, n in Counter(target).items():
+        counts[pool.alphabet.get(ch, -1)] += n
+    length = pool.lengths + len(target)
+    shared = np.minimum(pool.counts, counts[:-1]).sum(axis=1)
+    # difflib's quick_ratio, the same float operations (and 1.0 for two empty words)
+    bounds = np.divide(2.0 * shared, length, out=np.ones(len(length)), where=length > 0)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(target)
+    best: tuple[float, str] | None = None
+    for i in np.lexsort((pool.order, -bounds)).tolist():  # highest bound first; among equal ones, the greater word
+        bound = float(bounds[i])
+        if bound < cutoff or (best is not None and bound < best[0]):
+            break
+        matcher.set_seq1(pool.words[i])
+        found = (matcher.ratio(), pool.words[i])
+        if found[0] >= cutoff and (best is None or found > best):
+            best = found
+    return pool.original[best[1]] if best is not None else None
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """Candidates prepared for :func:`closest`: casefolded (of equal folds the last spelling wins),
+    counted per character, and ranked by word (``order``: the greater word first)."""
+
+    original: dict[str, str]
+    words: list[str]
+    alphabet: dict[str, int]
+    counts: np.ndarray
+    lengths: np.ndarray
+    order: np.ndarray
+
+
+@functools.lru_cache(maxsize=256)
+def _pool(candidates: tuple[str, ...]) -> _Pool:
+    original = {c.casefold(): c for c in candidates}
+    words = list(original)
+    alphabet = {ch: i for i, ch in enumerate(sorted({ch for w in words for ch in w}))}
+    counts = np.zeros((len(words), len(alphabet)), dtype=np.int64)
+    for row, w in enumerate(words):
+        for ch, n in Counter(w).items():
+            counts[row, alphabet[ch]] = n
+    order = np.empty(len(words), dtype=np.int64)
+    order[sorted(range(len(words)), key=words.__getitem__, reverse=True)] = np.arange(len(words))
+    return _Pool(original, words, alphabet, counts, np.array([len(w) for w in words], dtype=np.float64), order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ import pandas as pd
 from impact.core.errors import Problem
 from impact.core.i18n import texts
 
-__all__ = ["ValidationReport"]
+__all__ = ["ValidationReport", "indented_json"]
 
 
 @dataclass
@@ -58,23 +59,30 @@ class ValidationReport:
 
     def to_json(self, lang: str = "de") -> dict[str, Any]:
         """``{"valid", "rows", "errors": [{"row","column","code","message"}], "warnings": [...]}``."""
+        _ = texts(lang)
         return {"valid": self.valid, "rows": self.rows,
-                "errors": [p.to_json(lang) for p in self.errors],
-                "warnings": [p.to_json(lang) for p in self.warnings]}
+                "errors": [p.json_with(_) for p in self.errors],
+                "warnings": [p.json_with(_) for p in self.warnings]}
+
+    def json_text(self, lang: str = "de") -> str:
+        """:meth:`to_json` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it, byte for byte,
+        in a fraction of the time (the standard library indents in pure Python)."""
+        return indented_json(self.to_json(lang))
 
     def to_text(self, lang: str = "de") -> str:
         """Every problem on its own line: file, row, column, message (and hint), code; then a summary."""
         _ = texts(lang)
         lines = []
+        row_text, column_text = _("row {row}"), _("column '{name}'")  # filled per problem below
         for kind, problems in ((_.pgettext("problem", "error"), self.errors),
                                (_.pgettext("problem", "warning"), self.warnings)):
             for p in problems:
                 where = [self.file]
                 if p.row is not None:
-                    where.append(_("row {row}", row=p.row))
+                    where.append(row_text.format(row=p.row))
                 if p.column is not None:
-                    where.append(_("column '{name}'", name=p.column))
-                lines.append(f"{', '.join(where)}: {kind}: {p.message(lang)} [{p.code}]")
+                    where.append(column_text.format(name=p.column))
+                lines.append(f"{', '.join(where)}: {kind}: {p.message_with(_)} [{p.code}]")
         verdict = (_.pgettext("file", "valid") if self.valid else
                    _.pgettext("file", "unreadable") if self.unreadable else _.pgettext("file", "invalid"))
         summary = _("{file}: {verdict} – {rows}, {errors}, {warnings}.", file=self.file, verdict=verdict,
@@ -82,3 +90,42 @@ class ValidationReport:
                     errors=_.ngettext("{n} error", "{n} errors", len(self.errors)),
                     warnings=_.ngettext("{n} warning", "{n} warnings", len(self.warnings)))
         return "\n".join([*lines, summary])
+
+
+def indented_json(obj: Any) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=2)``, the same text, written with the C string encoder.
+
+    For the report's plain data (dicts with text keys, lists, text, whole numbers, booleans, ``None``);
+    anything else (floats, tuples, other keys) is written by :func:`json.dumps` itself."""
+    return _dump(obj, "\n")
+
+
+def _dump(obj: Any, newline: str) -> str:
+    text = _scalar(obj)
+    if text is not None:
+        return text
+    kind = type(obj)
+    inner = newline + "  "
+    if kind is dict and all(type(k) is str for k in obj):
+        items = [f"{_encode(k)}: {_scalar(v) or _dump(v, inner)}" for k, v in obj.items()]
+        return "{" + inner + ("," + inner).join(items) + newline + "}" if items else "{}"
+    if kind is list:
+        items = [_scalar(v) or _dump(v, inner) for v in obj]
+        return "[" + inner + ("," + inner).join(items) + newline + "]" if items else "[]"
+    return json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", newline)  # re-indented to this depth
+
+
+def _scalar(value: Any) -> str | None:
+    """Text, whole numbers, booleans and ``None`` as JSON; ``None`` for anything else."""
+    kind = type(value)
+    if kind is str:
+        return _encode(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None or kind is bool:
+        return _SCALARS[value]
+    return None
+
+
+_SCALARS = {None: "null", True: "true", False: "false"}
+_encode: Callable[[str], str] = json.encoder.encode_basestring  # the C version when available, as json.dumps uses
