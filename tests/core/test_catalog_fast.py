@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.core.test_catalog import problems
 
 from impact.core.catalog import Project, Target, Text, load_catalog
 from impact.core.catalog import targets as targets_module
@@ -28,6 +29,7 @@ from impact.core.catalog.targets import TargetRules, read_targets
 from impact.core.catalog.yamlfile import parse_yaml, parse_yaml_reference
 
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def outcome(fn: Any, text: str) -> Any:
@@ -233,3 +235,54 @@ def test_catalog_is_the_same_with_and_without_the_shortcuts(monkeypatch: pytest.
         m.setattr("impact.core.catalog.yamlfile.parse_yaml", parse_yaml_reference)
         slow = load_catalog(ROOT / "indicators")
     assert fast == slow and fast.to_json() == slow.to_json()
+
+
+# ---------------------------------------------------------------------------- targets shared by an alias
+
+
+def _write_sharing(catalog_dir: Path, share: tuple[str, ...], targets: dict[str, Any], aliases: bool) -> None:
+    """The tiny catalog with the indicators ``share`` all given the same ``targets`` object (written
+    once with an anchor and then as aliases, or written out each time); test-users and
+    test-open-share have the same rules, so that the second may reuse what was checked for the first."""
+    f = catalog_dir / "indicators.yaml"
+    doc = yaml.safe_load((FIXTURES / "catalog_min" / "indicators.yaml").read_text(encoding="utf-8"))
+    for item in doc["indicators"]:
+        if item["id"] in share:
+            item["targets"] = targets
+        if item["id"] == "test-open-share":
+            item["max"] = 100000  # the same rules as test-users (direction and range)
+    dumper = yaml.SafeDumper if aliases else type("NoAliases", (yaml.SafeDumper,), {
+        "ignore_aliases": lambda self, data: True})
+    text = yaml.dump(doc, Dumper=dumper, allow_unicode=True, sort_keys=False)
+    assert ("*id001" in text) == aliases
+    f.write_text(text, encoding="utf-8")
+
+
+def test_targets_shared_by_an_alias_give_the_same_catalog(min_catalog_dir: Path) -> None:
+    shared = {"kiezbox": {"baseline": 1, "baseline_date": "2022-01-01", "target": 90, "target_date": "2025-12-31"},
+              "smart-water": {"baseline": 5, "baseline_date": "2022-01-01", "target": 60, "target_date": "2025-12-31",
+                              "milestones": [{"date": "2024-01-01", "value": 30}]}}
+    share = ("test-users", "test-open-share", "test-outage-hours")  # the last one points the other way
+    _write_sharing(min_catalog_dir, share, shared, aliases=False)
+    written_out = problems(min_catalog_dir)
+    _write_sharing(min_catalog_dir, share, shared, aliases=True)
+    aliased = problems(min_catalog_dir)
+    assert aliased == written_out
+    assert [p for p in aliased if "[test-outage-hours] targets.kiezbox.target:" in p], aliased
+
+    share = ("test-users", "test-open-share")
+    _write_sharing(min_catalog_dir, share, shared, aliases=False)
+    written = load_catalog(min_catalog_dir)
+    _write_sharing(min_catalog_dir, share, shared, aliases=True)
+    cat = load_catalog(min_catalog_dir)
+    assert cat.to_json()["indicators"] == written.to_json()["indicators"]
+    users, share_ = cat.indicators["test-users"].targets, cat.indicators["test-open-share"].targets
+    assert users == share_ and users is not share_ and set(users) == {"kiezbox", "smart-water"}
+
+
+def test_a_problem_in_shared_targets_is_reported_for_each_indicator(min_catalog_dir: Path) -> None:
+    shared = {"kiezbox": {"baseline": 1, "baseline_date": "2022-01-01", "target": 1, "target_date": "2025-12-31"}}
+    _write_sharing(min_catalog_dir, ("test-users", "test-open-share"), shared, aliases=True)
+    found = problems(min_catalog_dir)
+    for ident in ("test-users", "test-open-share"):
+        assert any(f"[{ident}] targets.kiezbox.target:" in p and "target equals baseline" in p for p in found), found

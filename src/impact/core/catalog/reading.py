@@ -46,6 +46,9 @@ class Collector:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[CatalogProblem] = []
+        #: results of checks that found nothing, for YAML objects shared through an alias (``*name``):
+        #: ``{(id(obj), …): (obj, result)}`` — holding ``obj`` keeps its id from being reused
+        self.clean: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 
     def add(self, file: Path, entry: str | None, key: str | None, message: str, /, **fields: object) -> None:
         """Record a problem: ``message`` is an English message id with ``{field}`` names."""

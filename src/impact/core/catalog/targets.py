@@ -316,11 +316,29 @@ def _plain_target(t: dict[str, Any], rules: TargetRules) -> Target | None:
 
 
 def read_targets(raw: Any, spot: Spot, rules: TargetRules, projects: Mapping[str, Project]) -> dict[str, Target]:
-    """The targets per project id (entries with problems are left out; the problems are in ``spot``)."""
+    """The targets per project id (entries with problems are left out; the problems are in ``spot``).
+
+    A ``targets`` mapping that several indicators share through a YAML alias (``targets: *common``)
+    is checked once for the same rules: its clean result is reused (problems are always reported
+    for each indicator, as they name it).
+    """
     if not isinstance(raw, dict) or not raw:
         if raw is not None:
             spot.add("targets", N_("'targets' must map project ids to their baseline and target"))
         return {}
+    key = (id(raw), rules, id(projects))
+    seen = spot.col.clean.get(key)
+    if seen is not None and seen[0] is raw:
+        return dict(seen[1])
+    n_before = spot.count
+    out = _read_targets(raw, spot, rules, projects)
+    if spot.count == n_before:
+        spot.col.clean[key] = (raw, dict(out))
+    return out
+
+
+def _read_targets(raw: dict[Any, Any], spot: Spot, rules: TargetRules,
+                  projects: Mapping[str, Project]) -> dict[str, Target]:
     out: dict[str, Target] = {}
     for project_id, t in raw.items():
         if project_id in projects and isinstance(t, dict):

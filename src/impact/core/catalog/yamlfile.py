@@ -103,7 +103,8 @@ class _EventReader:
         self.loader = loader
         self.next: Callable[[], Event] = loader.get_event
         self.anchors: dict[str, Any] = {}
-        self.scalars: dict[tuple[str, str], Any] = {}
+        #: the value of each plain (unquoted) scalar text met so far: it depends on the text alone
+        self.plain: dict[str, Any] = {}
         self.mappings = 0
         #: (mapping number in document order, key text, line): PyYAML notes them mapping by mapping
         self.duplicates: list[tuple[int, str, int]] = []
@@ -112,19 +113,22 @@ class _EventReader:
         if event.tag is not None:
             raise _Unusual
         text = event.value
+        if not event.implicit[0]:  # quoted or a block: resolved to a string
+            return text
+        try:
+            return self.plain[text]
+        except KeyError:
+            pass
         tag = self.loader.resolve(ScalarNode, text, event.implicit)
         if tag == _STR:
-            return text
-        if tag not in _PLAIN:
-            raise _Unusual
-        key = (tag, text)
-        try:
-            return self.scalars[key]
-        except KeyError:
+            value = text
+        elif tag in _PLAIN:
             value = self.loader.yaml_constructors[tag](self.loader, ScalarNode(tag, text))
-            if value == value:  # noqa: PLR0124 - a NaN is built anew each time, as PyYAML does (never equal)
-                self.scalars[key] = value
-            return value
+        else:
+            raise _Unusual
+        if value == value:  # noqa: PLR0124 - a NaN is built anew each time, as PyYAML does (never equal)
+            self.plain[text] = value
+        return value
 
     def node(self, event: Event) -> Any:
         kind = type(event)
@@ -155,15 +159,18 @@ class _EventReader:
     def mapping(self) -> dict[Any, Any]:
         number = self.mappings = self.mappings + 1
         data: dict[Any, Any] = {}
-        seen: set[Any] = set()
-        while type(event := self.next()) is not MappingEndEvent:
+        next_event, scalar = self.next, self.scalar
+        while type(event := next_event()) is not MappingEndEvent:
             if type(event) is not ScalarEvent or event.anchor is not None:  # type: ignore[attr-defined]
                 raise _Unusual
-            key = self.scalar(event)  # type: ignore[arg-type]
-            if key in seen:
+            key = scalar(event)  # type: ignore[arg-type]
+            if key in data:
                 self.duplicates.append((number, str(key), event.start_mark.line + 1))
-            seen.add(key)
-            data[key] = self.node(self.next())
+            event = next_event()
+            if type(event) is ScalarEvent and event.anchor is None:  # type: ignore[attr-defined]
+                data[key] = scalar(event)  # type: ignore[arg-type]
+            else:
+                data[key] = self.node(event)
         return data
 
     def document(self) -> Any:
