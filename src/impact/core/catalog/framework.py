@@ -17,7 +17,6 @@ from impact.core.catalog.reading import (
     unique,
     unknown_keys,
 )
-from impact.core.catalog.yamlfile import load_yaml
 from impact.core.i18n import N_
 
 __all__ = ["FRAMEWORK_FILES", "read_framework"]
@@ -78,6 +77,8 @@ def _unit(item: dict[str, Any], spot: Spot) -> Unit:
 
 def read_framework(fw_dir: Path, col: Collector) -> Framework:
     """Read the six framework files below ``fw_dir``, recording every problem in ``col``."""
+    from impact.core.catalog.yamlfile import load_yaml  # here: PyYAML is imported when a catalog is loaded
+
     raw: dict[str, list[tuple[dict[str, Any], Spot]]] = {}
     for key in FRAMEWORK_FILES:
         f = fw_dir / f"{key}.yaml"

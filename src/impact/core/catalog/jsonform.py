@@ -6,7 +6,6 @@ Dates are ISO strings, texts ``{de, en, …}`` objects, absent optional values `
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -73,4 +72,6 @@ def catalog_to_json(cat: Catalog) -> dict[str, Any]:
 
 def catalog_json(cat: Catalog) -> str:
     """The catalog as pretty JSON text."""
+    import json  # here: importing the catalog package stays cheap
+
     return json.dumps(catalog_to_json(cat), ensure_ascii=False, indent=2)

@@ -9,7 +9,6 @@ declared on one side appears on both).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from impact.core.catalog.indicator import Conflict, Indicator
 from impact.core.catalog.indicators import read_indicator
 from impact.core.catalog.model import Catalog
 from impact.core.catalog.reading import Collector, closest, entries, unique
-from impact.core.catalog.yamlfile import load_yaml
 from impact.core.errors import CatalogError, CatalogProblem
 from impact.core.i18n import N_
 
@@ -27,6 +25,8 @@ __all__ = ["content_hash", "load_catalog"]
 
 def content_hash(files: list[Path], root: Path) -> str:
     """sha256 over the relative path and the bytes of every file (a comment is a change too)."""
+    import hashlib  # here: importing the catalog package stays cheap for callers that load no catalog
+
     h = hashlib.sha256()
     for f in files:
         h.update(f.relative_to(root).as_posix().encode())
@@ -69,6 +69,8 @@ def load_catalog(path: str | Path) -> Catalog:
     """
     if path is None:  # a programming mistake, not a catalog problem
         raise TypeError("load_catalog() needs the catalog directory (e.g. settings().catalog_dir)")
+    from impact.core.catalog.yamlfile import load_yaml  # here: PyYAML is imported when a catalog is loaded
+
     root = Path(path).resolve()
     if not root.is_dir():
         raise CatalogError([CatalogProblem(str(root), None, N_("catalog directory not found"))])

@@ -9,7 +9,6 @@ that is wrong. Messages are English message ids marked with ``N_`` and translate
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -83,6 +82,8 @@ class Spot:
 
 def closest(word: str, options: Iterable[str]) -> str | None:
     """The option most like ``word`` (for "did you mean"), or None."""
+    import difflib  # here: only a catalog with a mistake needs it
+
     match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return match[0] if match else None
 
