@@ -2,7 +2,9 @@
 
 A column becomes (codes, distinct values) with ``-1`` for a missing cell; several columns become
 one group number per row (0 … groups − 1) and the first row of each group. Categorical columns
-give their codes for free; others are factorised once.
+give their codes for free; others are factorised once. Combinations are numbered through a dense
+table when the product of the columns' sizes is small (the usual case: ids, periods and units
+repeat), else by hashing.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["codes_of", "combine", "first_rows"]
+__all__ = ["codes_of", "combine", "first_rows", "mixed_radix"]
 
 _RADIX_LIMIT = 2**62
+_DENSE_MIN = 1 << 22  # a dense table of this many entries (4 MB of flags) is always fine
 
 
 def codes_of(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -23,9 +26,33 @@ def codes_of(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
+def mixed_radix(parts: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int] | None:
+    """(one number per row that encodes its codes, how many numbers there can be) — the codes of
+    ``parts`` (codes with -1 for missing, number of distinct values) as the digits of one number —
+    or ``None`` when that range is too large for a table (more than 4 entries per row and above
+    4 million)."""
+    n = len(parts[0][0])
+    span = 1
+    for _codes, k in parts:
+        span *= k + 1
+    if span > max(_DENSE_MIN, 4 * n):
+        return None
+    key = np.zeros(n, dtype=np.int64)
+    for codes, k in parts:
+        key = key * (k + 1) + (codes + 1)
+    return key, span
+
+
 def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
-    """One group number (0 … groups − 1, in order of first appearance) per row for several code
-    arrays; ``parts`` are (codes with -1 for missing, number of distinct values)."""
+    """One group number (0 … groups − 1) per row for several code arrays; ``parts`` are (codes
+    with -1 for missing, number of distinct values). Rows get the same number exactly when they
+    have the same codes; the numbering itself carries no meaning."""
+    dense = mixed_radix(parts)
+    if dense is not None:
+        key, span = dense
+        used = np.zeros(span, dtype=bool)
+        used[key] = True
+        return (np.cumsum(used, dtype=np.int64) - 1)[key]
     n = len(parts[0][0])
     key = np.zeros(n, dtype=np.int64)
     span = 1

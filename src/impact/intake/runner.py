@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.intake.codes import combine, first_rows
+from impact.intake.codes import combine, first_rows, mixed_radix
 from impact.intake.expectations import Check, Failure, SuiteError
 
 __all__ = ["SUPPORTED", "run_suite"]
@@ -166,37 +166,73 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     return cat.codes.to_numpy(dtype=np.int64), len(cat.categories)
 
 
+class _Reduced:
+    """The distinct combinations of some categorical columns: ``sub`` holds one row per
+    combination (plain values, ``None`` for missing); :meth:`rows` maps a verdict per combination
+    back to the rows. The per-row mapping is only built when some combination fails, so a valid
+    file never pays for it."""
+
+    def __init__(self, sub: dict[str, pd.Series], row_key: Callable[[], np.ndarray], combo_keys: np.ndarray,
+                 span: int) -> None:
+        self.sub = sub
+        self._row_key = row_key
+        self._combo_keys = combo_keys
+        self._span = span
+
+    def rows(self, bad: np.ndarray) -> np.ndarray:
+        """Per row: whether its combination is among the failing ones (``bad``: one flag per combination)."""
+        flag = np.zeros(self._span, dtype=bool)
+        flag[self._combo_keys[bad]] = True
+        return flag[self._row_key()]
+
+
+def _values(s: pd.Series) -> np.ndarray:
+    """The categories of a categorical column with ``None`` appended (the value of code -1)."""
+    return np.array([*s.cat.categories.to_numpy(dtype=object), None], dtype=object)
+
+
 class _Distinct:
     """The distinct combinations of categorical columns, computed once per column tuple."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
-        self.cache: dict[tuple[str, ...], tuple[dict[str, pd.Series], np.ndarray] | None] = {}
+        self.cache: dict[tuple[str, ...], _Reduced | None] = {}
 
-    def get(self, cols: tuple[str, ...]) -> tuple[dict[str, pd.Series], np.ndarray] | None:
-        """(one row per distinct combination, as plain values; row → combination), or ``None``
-        when a column is per-row (not categorical)."""
+    def get(self, cols: tuple[str, ...]) -> _Reduced | None:
+        """The reduced frame of ``cols``, or ``None`` when a column is per-row (not categorical)."""
         if cols not in self.cache:
             self.cache[cols] = self._build(cols)
         return self.cache[cols]
 
-    def _build(self, cols: tuple[str, ...]) -> tuple[dict[str, pd.Series], np.ndarray] | None:
+    def _build(self, cols: tuple[str, ...]) -> _Reduced | None:
         frame = self.frame
         if not all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in cols):
             return None
-        if len(cols) == 1:  # the categories themselves (and one missing value for code -1)
-            cat = frame[cols[0]].cat
-            values = np.array([*cat.categories.to_numpy(dtype=object), None], dtype=object)
-            codes = cat.codes.to_numpy(dtype=np.int64)
-            return {cols[0]: pd.Series(values, dtype=object)}, np.where(codes < 0, len(values) - 1, codes)
+        if len(cols) == 1:  # the categories themselves (and one missing value for code -1, as the last)
+            col = frame[cols[0]]
+            values = _values(col)
+
+            def row_key() -> np.ndarray:
+                codes = col.cat.codes.to_numpy(dtype=np.int64)
+                return np.where(codes < 0, len(values) - 1, codes)
+
+            return _Reduced({cols[0]: pd.Series(values, dtype=object)}, row_key, np.arange(len(values)), len(values))
         parts = [(c, *_codes(frame[c])) for c in cols]
-        key = combine([(codes, k) for _c, codes, k in parts])
-        first = first_rows(key)  # the first row of each combination
-        sub = {}
-        for c, codes, _k in parts:
-            values = np.array([*frame[c].cat.categories.to_numpy(dtype=object), None], dtype=object)
-            sub[c] = pd.Series(values[codes[first]], dtype=object)  # code -1 picks the None at the end
-        return sub, key
+        dense = mixed_radix([(codes, k) for _c, codes, k in parts])
+        if dense is not None:  # the distinct numbers through a table of flags; no renumbering per row
+            key, span = dense
+            used = np.zeros(span, dtype=bool)
+            used[key] = True
+            combos = np.flatnonzero(used)
+            sub, rest = {}, combos
+            for c, _unused, k in reversed(parts):
+                rest, digit = np.divmod(rest, k + 1)
+                sub[c] = pd.Series(_values(frame[c])[digit - 1], dtype=object)  # digit 0 (missing) picks None
+            return _Reduced({c: sub[c] for c in cols}, lambda: key, combos, span)
+        group = combine([(codes, k) for _c, codes, k in parts])
+        first = first_rows(group)  # the first row of each combination
+        sub = {c: pd.Series(_values(frame[c])[codes[first]], dtype=object) for c, codes, _k in parts}
+        return _Reduced(sub, lambda: group, np.arange(len(first)), len(first))
 
 
 def _duplicates(frame: pd.DataFrame, kw: dict[str, Any]) -> np.ndarray:
@@ -216,15 +252,24 @@ def _duplicates(frame: pd.DataFrame, kw: dict[str, Any]) -> np.ndarray:
     kept = np.flatnonzero(~skip)
     if len(kept):
         parts = []
+        every = len(kept) == len(frame)  # nothing skipped: the codes as they are
         for c in cols:
             if isinstance(frame[c].dtype, pd.CategoricalDtype):
                 codes, k = _codes(frame[c])
-                parts.append((codes[kept], k))
+                parts.append((codes if every else codes[kept], k))
             else:
                 codes, uniques = pd.factorize(frame[c].iloc[kept], use_na_sentinel=True)
                 parts.append((codes.astype(np.int64), len(uniques)))
-        key = combine(parts)
-        out[kept] = np.bincount(key)[key] > 1
+        dense = mixed_radix(parts)
+        if dense is None:
+            key = combine(parts)
+            out[kept] = np.bincount(key)[key] > 1
+        else:
+            key, span = dense
+            used = np.zeros(span, dtype=bool)
+            used[key] = True
+            if np.count_nonzero(used) < len(key):  # fewer distinct keys than rows: some key occurs twice
+                out[kept] = np.bincount(key, minlength=span)[key] > 1
     return out
 
 
@@ -243,8 +288,10 @@ def run_suite(frame: pd.DataFrame, checks: list[Check]) -> list[Failure]:
             if reduced is None:
                 bad = SUPPORTED[check.type](frame, check.kwargs)
             else:
-                sub, inverse = reduced
-                bad = SUPPORTED[check.type](sub, check.kwargs)[inverse]
+                bad_combos = SUPPORTED[check.type](reduced.sub, check.kwargs)
+                if not bad_combos.any():
+                    continue
+                bad = reduced.rows(bad_combos)
         else:
             raise SuiteError(f"expectation {check.type} ({check.code}) has no fast runner; use engine='gx'")
         if bad.any():
