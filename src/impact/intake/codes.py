@@ -1,10 +1,10 @@
 """Integer codes for columns and their combinations: the tool behind "once per distinct value".
 
 A column becomes (codes, distinct values) with ``-1`` for a missing cell; several columns become
-one group number per row (0 … groups − 1) and the first row of each group. Categorical columns
-give their codes for free; others are factorised once. Combinations are numbered through a dense
-table when the product of the columns' sizes is small (the usual case: ids, periods and units
-repeat), else by hashing.
+their distinct combinations (:class:`Distinct`), found through a dense table when the product of
+the columns' sizes is small (the usual case: ids, periods and units repeat), else by hashing.
+Something worked out once per combination is spread back over the rows with
+:meth:`Distinct.spread`. Categorical columns give their codes for free; others are factorised once.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["codes_of", "combine", "first_rows", "mixed_radix"]
+__all__ = ["Distinct", "categorical", "codes_of", "combine", "first_rows", "factorize_text", "mixed_radix", "recode"]
 
 _RADIX_LIMIT = 2**62
 _DENSE_MIN = 1 << 22  # a dense table of this many entries (4 MB of flags) is always fine
@@ -70,3 +70,79 @@ def first_rows(groups: np.ndarray) -> np.ndarray:
     first = np.zeros(int(groups.max()) + 1 if len(groups) else 0, dtype=np.int64)
     first[groups[::-1]] = np.arange(len(groups))[::-1]
     return first
+
+
+class Distinct:
+    """The distinct combinations of some columns' codes (``parts``: codes with -1 for missing,
+    number of distinct values).
+
+    ``codes[j]`` holds column ``j``'s code (-1 = missing) in each combination; an array with one
+    entry per combination goes back to one entry per row with :meth:`spread`. A single column's
+    combinations are its values in order with the missing value last, so code -1 picks the last.
+    """
+
+    def __init__(self, parts: list[tuple[np.ndarray, int]]) -> None:
+        self._key: np.ndarray
+        self._table_keys: np.ndarray | None = None
+        self._span = 0
+        if len(parts) == 1:
+            codes, k = parts[0]
+            self.codes = [np.append(np.arange(k, dtype=np.int64), -1)]
+            self._key = codes  # -1 picks the last entry: the missing value
+            return
+        dense = mixed_radix(parts)
+        if dense is not None:
+            key, span = dense
+            used = np.zeros(span, dtype=bool)
+            used[key] = True
+            combos = np.flatnonzero(used)
+            digits, rest = [], combos
+            for _codes, k in reversed(parts):
+                rest, digit = np.divmod(rest, k + 1)
+                digits.append(digit - 1)
+            self.codes = digits[::-1]
+            self._key, self._table_keys, self._span = key, combos, span
+            return
+        group = combine(parts)
+        first = first_rows(group)
+        self.codes = [codes[first] for codes, _k in parts]
+        self._key = group
+
+    def __len__(self) -> int:
+        return len(self.codes[0])
+
+    def spread(self, per_combination: np.ndarray) -> np.ndarray:
+        """One entry per row: the entry of the row's combination."""
+        if self._table_keys is None:
+            return per_combination[self._key]
+        table = np.empty(self._span, dtype=per_combination.dtype)
+        table[self._table_keys] = per_combination
+        return table[self._key]
+
+
+def _code_type(n: int) -> type[np.signedinteger]:
+    """The integer type pandas keeps the codes of ``n`` categories in."""
+    return np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32 if n < 2**31 - 1 else np.int64
+
+
+def categorical(codes: np.ndarray, categories: pd.Index, index: pd.Index) -> pd.Series:
+    """A categorical Series from codes already known to be in range (-1 = missing): no check pass."""
+    dtype = pd.CategoricalDtype(categories)
+    return pd.Series(pd.Categorical.from_codes(codes.astype(_code_type(len(categories)), copy=False), dtype=dtype,
+                                               validate=False), index=index, copy=False)
+
+
+def factorize_text(values: list[object] | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """(codes in pandas' small integer type, -1 for ``None``; the distinct values as text categories)."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    return codes.astype(_code_type(len(uniques))), pd.Index(uniques, dtype=object).astype(str)
+
+
+def recode(col: pd.Series, values: list[object] | np.ndarray) -> pd.Series:
+    """The categorical ``col`` with its categories replaced by ``values`` (one per category,
+    ``None`` = missing); categories that become equal are merged."""
+    codes, cats = factorize_text(values)
+    mapping = np.append(codes, np.array(-1, dtype=codes.dtype))  # code -1 (missing) stays missing
+    return categorical(mapping[col.cat.codes.to_numpy()], cats, col.index)

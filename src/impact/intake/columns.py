@@ -16,6 +16,7 @@ import pandas as pd
 
 from impact.core.errors import Problem
 from impact.core.schema import SUBMISSION_COLUMNS, SUBMISSION_REQUIRED
+from impact.intake.codes import categorical, recode
 from impact.intake.problems import closest, problem
 
 __all__ = ["ALIASES", "INFO_COLUMNS", "RawTable", "build_table", "canonical_column"]
@@ -48,8 +49,8 @@ _SPREADSHEET_MONTH = re.compile(r"^\d{4}-\d{2}-01(?:[ T]00:00(?::00)?)?$")
 class RawTable:
     """The submission as strings.
 
-    ``frame`` has one column per submission column (canonical names, all ``str``, blanks as
-    ``""``); its index is the spreadsheet row number (header = row 1). Blank rows are dropped
+    ``frame`` has one column per submission column (canonical names; categoricals of the cell
+    texts as written, an absent column's cells ``""``); its index is the spreadsheet row number (header = row 1). Blank rows are dropped
     (they keep their numbers). ``headers`` maps canonical name → name as written in the file.
     ``number_style`` is ``"de"`` (``;`` CSV: decimal comma, dot groups thousands), ``"en"``
     (``,`` CSV: decimal dot) or ``"xlsx"`` (numbers come as numbers, text cells are read as in
@@ -141,16 +142,20 @@ def _header_problems(header: list[str], frame: pd.DataFrame) -> tuple[dict[str, 
     return headers, keep, errors, warnings
 
 
-def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose every cell is blank; each column is looked at only for rows still blank so far."""
-    candidates = np.arange(len(frame))
-    for i in range(frame.shape[1]):
-        if not len(candidates):
+def _text_category(col: pd.Series) -> pd.Series:
+    """A column of cells as a categorical of text (each distinct cell text once)."""
+    return col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("str").astype("category")
+
+
+def _blank_rows(columns: list[pd.Series], n: int) -> np.ndarray:
+    """Rows whose every cell is blank (worked out on each column's distinct texts)."""
+    blank = np.ones(n, dtype=bool)
+    for col in columns:
+        if not blank.any():
             break
-        cells = frame[i].iloc[candidates]
-        candidates = candidates[cells.str.strip().eq("").to_numpy(dtype=bool)]
-    blank = np.zeros(len(frame), dtype=bool)
-    blank[candidates] = True
+        cats = col.cat.categories.to_series(index=None)
+        empty = np.append(cats.str.strip().eq("").to_numpy(dtype=bool), True)  # code -1: no cell
+        blank &= empty[col.cat.codes.to_numpy()]
     return blank
 
 
@@ -165,26 +170,29 @@ def build_table(name: str, header: list[str], frame: pd.DataFrame, style: str, e
     frame.index = pd.RangeIndex(2, 2 + len(frame))
     headers, keep, header_errors, warnings = _header_problems(header, frame)
     errors = [*errors, *header_errors]
-    out = pd.DataFrame({canon: frame[i].astype("str") for i, canon in keep.items()}, index=frame.index)
+    cells = {i: _text_category(frame[i]) for i in range(frame.shape[1])}
+    out = pd.DataFrame({canon: cells[i] for i, canon in keep.items()}, index=frame.index)
     for col in SUBMISSION_COLUMNS:
-        if col not in out:
-            out[col] = pd.Series("", index=out.index, dtype="str")
+        if col not in out:  # an absent column: every cell blank
+            out[col] = categorical(np.zeros(len(out), dtype=np.int8), pd.Index([""], dtype="str"), out.index)
     out = out[list(SUBMISSION_COLUMNS)]
     typed = None
     if numeric is not None:
         value_pos = next((i for i, c in keep.items() if c == "value"), None)
         typed = numeric[:, value_pos] if value_pos is not None else np.zeros(len(frame), dtype=bool)
-    if style == "xlsx" and len(out):
-        mask = out["period"].str.match(_SPREADSHEET_MONTH)
-        if mask.any():  # Excel turns "2024-05" typed into a cell into the date 2024-05-01
-            out.loc[mask, "period"] = out.loc[mask, "period"].str.slice(0, 7)
+    if style == "xlsx" and len(out):  # Excel turns "2024-05" typed into a cell into the date 2024-05-01
+        cats = out["period"].cat.categories.to_series(index=None)
+        mask = cats.str.match(_SPREADSHEET_MONTH).fillna(False).to_numpy(dtype=bool)
+        if mask.any():
+            out["period"] = recode(out["period"], cats.where(~mask, cats.str.slice(0, 7)).to_numpy(dtype=object))
     # drop rows blank in every column (Excel exports trailing ;;;; lines) and unreadable rows
     bad_rows = [p.row for p in errors if p.code == "bad_row"]
     if frame.shape[1]:
-        keep_rows = ~_blank_rows(frame) & ~out.index.isin(bad_rows)
+        keep_rows = ~_blank_rows(list(cells.values()), len(frame)) & ~out.index.isin(bad_rows)
     else:
         keep_rows = np.zeros(len(out), dtype=bool)
-    out = out.loc[keep_rows]
+    if not keep_rows.all():
+        out = out.loc[keep_rows]
     if typed is not None:
         typed = np.asarray(typed, dtype=bool)[keep_rows]
     return RawTable(name, out, headers, style, encoding, sep, errors, warnings, len(out) + len(bad_rows), typed)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from impact.core.catalog import Catalog
 
-__all__ = ["may_carry_unit", "number_hint", "standard_numbers", "whole_number_text", "without_unit"]
+__all__ = ["may_carry_unit", "number_hint", "standard_numbers", "to_floats", "whole_number_text", "without_unit"]
 
 # [0-9] rather than \d keeps these on pyarrow's fast regex engine (see impact.intake.expectations)
 _THOUSANDS_COMMA = r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$"
@@ -73,6 +73,24 @@ def standard_numbers(raw: pd.Series, style: str, typed: np.ndarray | None = None
         if leftover.any():
             unclear = leftover & _match(s, number_pattern)
     return out, unclear, np.zeros(n, dtype=bool)
+
+
+def to_floats(texts: pd.Series, ok: np.ndarray) -> np.ndarray:
+    """The numbers of standard number texts where ``ok`` (texts matching the suite's number pattern),
+    NaN elsewhere; what ``pd.to_numeric`` gives (correctly rounded, ``1e999`` → inf), through
+    pyarrow's parser, which is an order of magnitude faster on many distinct values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.full(len(texts), np.nan)
+    if ok.any():
+        chosen = texts[ok]
+        try:
+            out[ok] = pc.cast(pa.array(chosen.to_numpy(dtype=object), type=pa.string()), pa.float64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not expected for pattern-checked texts: the slow way
+            with np.errstate(over="ignore"):
+                out[ok] = pd.to_numeric(chosen, errors="coerce").to_numpy(dtype="float64")
+    return out
 
 
 def may_carry_unit(values: pd.Series) -> bool:

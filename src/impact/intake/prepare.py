@@ -19,44 +19,25 @@ import pandas as pd
 from impact.core.catalog import Catalog
 from impact.core.periods import parse_period
 from impact.intake import expectations as ex
-from impact.intake.codes import codes_of, combine, first_rows
+from impact.intake.codes import Distinct, categorical, codes_of, factorize_text, recode
 from impact.intake.columns import RawTable
-from impact.intake.numbers import may_carry_unit, standard_numbers, without_unit
+from impact.intake.numbers import may_carry_unit, standard_numbers, to_floats, without_unit
 from impact.intake.quality import quality_grade
 
 __all__ = ["AMBIGUOUS", "derive", "prepare"]
 
 #: helper column (not checked by the suite): the value is ambiguous, a warning
 AMBIGUOUS = "_ambiguous"
-#: submission columns with few distinct values: categoricals from the start (evidence: one document
-#: usually backs many rows)
-_LOW_CARDINALITY = ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value", "quality",
-                    "evidence")
 _YES_NO = ["no", "yes"]
 
 
-def _nullable(s: pd.Series) -> pd.Series:
-    """Strip blanks; empty cells become missing (``None``)."""
-    s = s.str.strip()
-    return s.where(s.ne(""), None)
-
-
 def _category(s: pd.Series) -> pd.Series:
-    """:func:`_nullable` as a categorical, worked out on the distinct values only."""
-    cat = s.astype("category").cat
-    stripped = cat.categories.to_series(index=None).str.strip().to_numpy(dtype=object)
-    new_codes, uniques = pd.factorize(np.where(stripped == "", None, stripped), use_na_sentinel=True)
-    mapping = np.append(new_codes, -1)  # code -1 (missing) stays missing
-    codes = mapping[cat.codes.to_numpy(dtype=np.int64)]
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str")), index=s.index)
-
-
-def _as_categorical(results: list[Any], combined: np.ndarray, index: pd.Index) -> pd.Series:
-    """Per-combination results (``None`` = missing) spread over the rows, as a categorical."""
-    res_codes, res_uniques = pd.factorize(pd.Series(results, dtype=object), use_na_sentinel=True)
-    res_codes = np.append(res_codes, -1)  # combination -1: missing
-    cat = pd.Categorical.from_codes(res_codes[combined], categories=pd.Index(res_uniques, dtype=object).astype(str))
-    return pd.Series(cat, index=index)
+    """The cells stripped of blanks, empty ones missing, as a categorical (worked out on the
+    distinct values only; :func:`impact.intake.columns.build_table` gives categoricals already)."""
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype("category")
+    stripped = s.cat.categories.to_series(index=None).str.strip().to_numpy(dtype=object)
+    return recode(s, np.asarray(np.where(stripped == "", None, stripped), dtype=object))
 
 
 def derive(columns: list[pd.Series], func: Callable[..., Any], kind: str = "text") -> pd.Series:
@@ -65,20 +46,14 @@ def derive(columns: list[pd.Series], func: Callable[..., Any], kind: str = "text
     float (``kind="float"``, ``None`` → NaN) Series on the same index."""
     index = columns[0].index
     parts = [codes_of(col) for col in columns]
-    if len(parts) == 1:  # the distinct values are the categories (and missing as the last)
-        codes, values = parts[0]
-        combined = np.where(codes < 0, len(values), codes)
-        combos: list[tuple[Any, ...]] = [(v,) for v in values] + [(None,)]
-    else:
-        combined = combine([(codes, len(values)) for codes, values in parts])
-        first = first_rows(combined)
-        combos = list(zip(*[[None if c < 0 else values[c] for c in codes[first]] for codes, values in parts],
-                          strict=True))
-    results = [func(*cells) for cells in combos]
+    combos = Distinct([(codes, len(values)) for codes, values in parts])
+    cells = [np.append(values, np.array([None], dtype=object))[c] for (_codes, values), c in zip(parts, combos.codes, strict=True)]
+    results = [func(*row) for row in zip(*cells, strict=True)]
     if kind == "float":
-        floats = np.array([np.nan if r is None else float(r) for r in results] + [np.nan], dtype="float64")
-        return pd.Series(floats[combined], index=index, dtype="float64", copy=False)
-    return _as_categorical(results, combined, index)
+        floats = np.array([np.nan if r is None else float(r) for r in results], dtype="float64")
+        return pd.Series(combos.spread(floats), index=index, dtype="float64", copy=False)
+    codes, cats = factorize_text(results)
+    return categorical(combos.spread(codes), cats, index)
 
 
 def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: Catalog) -> dict[str, Any]:
@@ -87,7 +62,7 @@ def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: 
     in a workbook, per distinct value and cell kind: a number cell and a text cell differ)."""
     codes, uniques = codes_of(value)
     if may_carry_unit(pd.Series(uniques, dtype="str")):  # rare: "12 %", "3,5 Std."
-        codes, uniques = codes_of(without_unit(value, indicators, catalog))
+        codes, uniques = codes_of(without_unit(value.astype(object), indicators, catalog))
     typed = None
     if table.typed_numbers is not None:
         key = np.where(codes < 0, -1, codes * 2 + np.asarray(table.typed_numbers, dtype=np.int64))
@@ -100,19 +75,16 @@ def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: 
     distinct = pd.Series(uniques, dtype="str")
     std, unclear, ambiguous = standard_numbers(distinct, table.number_style, typed, ex.NUMBER_PATTERN)
     ok = std.str.fullmatch(ex.NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool) & ~unclear
-    with np.errstate(over="ignore"):
-        nums = pd.to_numeric(std.where(ok, None), errors="coerce").to_numpy(dtype="float64")
-    missing = codes < 0
-    at = np.where(missing, len(uniques), codes)  # the extra last entry stands for a missing value
-    std_codes, std_uniques = pd.factorize(std, use_na_sentinel=True)
-    unclear_codes, unclear_uniques = pd.factorize(distinct.where(unclear, None), use_na_sentinel=True)
+    nums = to_floats(std, ok)
+    # one more entry per distinct value for a missing cell: code -1 picks it
+    std_codes, std_cats = factorize_text([*std.where(std.notna(), None).tolist(), None])
+    unclear_codes, unclear_cats = factorize_text([*distinct.where(unclear, None).tolist(), None])
+    index = value.index
     return {
-        ex.H_VALUE_STD: pd.Categorical.from_codes(np.append(std_codes, -1)[at],
-                                                  categories=pd.Index(std_uniques, dtype="str")),
-        ex.H_VALUE_NUM: np.append(nums, np.nan)[at],
-        ex.H_UNCLEAR: pd.Categorical.from_codes(np.append(unclear_codes, -1)[at],
-                                                categories=pd.Index(unclear_uniques, dtype="str")),
-        AMBIGUOUS: np.append(ambiguous, False)[at],
+        ex.H_VALUE_STD: categorical(std_codes[codes], std_cats, index),
+        ex.H_VALUE_NUM: np.append(nums, np.nan)[codes],
+        ex.H_UNCLEAR: categorical(unclear_codes[codes], unclear_cats, index),
+        AMBIGUOUS: np.append(ambiguous, False)[codes],
     }
 
 
@@ -122,13 +94,16 @@ def _formula_columns(f: pd.DataFrame) -> pd.Series:
     bits = np.zeros(len(f), dtype=np.int64)
     for i, col in enumerate(ex.USER_COLUMNS):
         prefixes = ex.FORMULA_PREFIXES.get(col, ex.FORMULA_PREFIX)
-        hit = f[col].str.startswith(prefixes).fillna(False).to_numpy(dtype=bool)
-        bits |= hit.astype(np.int64) << i
-    codes, uniques = pd.factorize(bits)
-    names = [",".join(c for i, c in enumerate(ex.USER_COLUMNS) if int(u) >> i & 1) or None for u in uniques]
-    res_codes, res_uniques = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
-    cat = pd.Categorical.from_codes(res_codes[codes], categories=pd.Index(res_uniques, dtype=object).astype(str))
-    return pd.Series(cat, index=f.index)
+        cats = f[col].cat.categories.to_series(index=None)
+        hit = np.append(cats.str.startswith(prefixes).fillna(False).to_numpy(dtype=bool), False)
+        if hit.any():
+            bits |= hit[f[col].cat.codes.to_numpy()].astype(np.int64) << i
+    if not bits.any():
+        return categorical(np.full(len(f), -1, dtype=np.int8), pd.Index([], dtype="str"), f.index)
+    present = np.unique(bits)  # formulas are rare: a few combinations of columns
+    codes, cats = factorize_text([",".join(c for i, c in enumerate(ex.USER_COLUMNS) if int(n) >> i & 1) or None
+                                  for n in present])
+    return categorical(codes[np.searchsorted(present, bits)], cats, f.index)
 
 
 def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
@@ -140,7 +115,7 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     raw = table.frame
     f: dict[str, Any] = {}
     for col in ex.USER_COLUMNS:
-        f[col] = _category(raw[col]) if col in _LOW_CARDINALITY else _nullable(raw[col])
+        f[col] = _category(raw[col])
     frame = pd.DataFrame(f, index=raw.index)
     f[ex.H_FORMULA] = _formula_columns(frame)
     projects, indicators, breakdowns = catalog.projects, catalog.indicators, catalog.breakdowns

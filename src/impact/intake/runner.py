@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.intake.codes import combine, first_rows, mixed_radix
+from impact.intake.codes import Distinct, combine, mixed_radix
 from impact.intake.expectations import Check, Failure, SuiteError
 
 __all__ = ["SUPPORTED", "run_suite"]
@@ -169,21 +169,18 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
 class _Reduced:
     """The distinct combinations of some categorical columns: ``sub`` holds one row per
     combination (plain values, ``None`` for missing); :meth:`rows` maps a verdict per combination
-    back to the rows. The per-row mapping is only built when some combination fails, so a valid
+    back to the rows. The per-row mapping is only made when some combination fails, so a valid
     file never pays for it."""
 
-    def __init__(self, sub: dict[str, pd.Series], row_key: Callable[[], np.ndarray], combo_keys: np.ndarray,
-                 span: int) -> None:
-        self.sub = sub
-        self._row_key = row_key
-        self._combo_keys = combo_keys
-        self._span = span
+    def __init__(self, frame: pd.DataFrame, cols: tuple[str, ...]) -> None:
+        parts = [_codes(frame[c]) for c in cols]
+        self._combos = Distinct(parts)
+        self.sub = {c: pd.Series(_values(frame[c])[codes], dtype=object)  # code -1 picks the None at the end
+                    for c, codes in zip(cols, self._combos.codes, strict=True)}
 
     def rows(self, bad: np.ndarray) -> np.ndarray:
         """Per row: whether its combination is among the failing ones (``bad``: one flag per combination)."""
-        flag = np.zeros(self._span, dtype=bool)
-        flag[self._combo_keys[bad]] = True
-        return flag[self._row_key()]
+        return self._combos.spread(bad)
 
 
 def _values(s: pd.Series) -> np.ndarray:
@@ -201,38 +198,10 @@ class _Distinct:
     def get(self, cols: tuple[str, ...]) -> _Reduced | None:
         """The reduced frame of ``cols``, or ``None`` when a column is per-row (not categorical)."""
         if cols not in self.cache:
-            self.cache[cols] = self._build(cols)
+            frame = self.frame
+            categorical = all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in cols)
+            self.cache[cols] = _Reduced(frame, cols) if categorical else None
         return self.cache[cols]
-
-    def _build(self, cols: tuple[str, ...]) -> _Reduced | None:
-        frame = self.frame
-        if not all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in cols):
-            return None
-        if len(cols) == 1:  # the categories themselves (and one missing value for code -1, as the last)
-            col = frame[cols[0]]
-            values = _values(col)
-
-            def row_key() -> np.ndarray:
-                codes = col.cat.codes.to_numpy(dtype=np.int64)
-                return np.where(codes < 0, len(values) - 1, codes)
-
-            return _Reduced({cols[0]: pd.Series(values, dtype=object)}, row_key, np.arange(len(values)), len(values))
-        parts = [(c, *_codes(frame[c])) for c in cols]
-        dense = mixed_radix([(codes, k) for _c, codes, k in parts])
-        if dense is not None:  # the distinct numbers through a table of flags; no renumbering per row
-            key, span = dense
-            used = np.zeros(span, dtype=bool)
-            used[key] = True
-            combos = np.flatnonzero(used)
-            sub, rest = {}, combos
-            for c, _unused, k in reversed(parts):
-                rest, digit = np.divmod(rest, k + 1)
-                sub[c] = pd.Series(_values(frame[c])[digit - 1], dtype=object)  # digit 0 (missing) picks None
-            return _Reduced({c: sub[c] for c in cols}, lambda: key, combos, span)
-        group = combine([(codes, k) for _c, codes, k in parts])
-        first = first_rows(group)  # the first row of each combination
-        sub = {c: pd.Series(_values(frame[c])[codes[first]], dtype=object) for c, codes, _k in parts}
-        return _Reduced(sub, lambda: group, np.arange(len(first)), len(first))
 
 
 def _duplicates(frame: pd.DataFrame, kw: dict[str, Any]) -> np.ndarray:
