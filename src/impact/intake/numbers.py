@@ -77,8 +77,9 @@ def standard_numbers(raw: pd.Series, style: str, typed: np.ndarray | None = None
 
 def to_floats(texts: pd.Series, ok: np.ndarray) -> np.ndarray:
     """The numbers of standard number texts where ``ok`` (texts matching the suite's number pattern),
-    NaN elsewhere; what ``pd.to_numeric`` gives (correctly rounded, ``1e999`` → inf), through
-    pyarrow's parser, which is an order of magnitude faster on many distinct values."""
+    NaN elsewhere: correctly rounded like Python's ``float`` (``1e999`` → inf), through pyarrow's
+    parser, which is an order of magnitude faster than ``pd.to_numeric`` on many distinct values
+    (and, unlike it, never off by one unit in the last place, e.g. for ``100E50``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
