@@ -14,7 +14,6 @@ import pandas as pd
 
 __all__ = ["Distinct", "categorical", "codes_of", "combine", "first_rows", "factorize_text", "mixed_radix", "recode"]
 
-_RADIX_LIMIT = 2**62
 _DENSE_MIN = 1 << 22  # a dense table of this many entries (4 MB of flags) is always fine
 
 
@@ -39,30 +38,49 @@ def mixed_radix(parts: list[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int] |
         return None
     key = np.zeros(n, dtype=np.int64)
     for codes, k in parts:
-        key = key * (k + 1) + (codes + 1)
+        _fold(key, codes, k)
     return key, span
 
 
 def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
     """One group number (0 … groups − 1) per row for several code arrays; ``parts`` are (codes
     with -1 for missing, number of distinct values). Rows get the same number exactly when they
-    have the same codes; the numbering itself carries no meaning."""
-    dense = mixed_radix(parts)
-    if dense is not None:
-        key, span = dense
-        used = np.zeros(span, dtype=bool)
-        used[key] = True
-        return (np.cumsum(used, dtype=np.int64) - 1)[key]
+    have the same codes; the numbering itself carries no meaning.
+
+    The columns are folded in one at a time into a mixed-radix number, renumbered through a table
+    of flags whenever the next column would make it too large (hashing only when one column alone
+    has too many values for that)."""
     n = len(parts[0][0])
+    limit = max(_DENSE_MIN, 8 * n)
     key = np.zeros(n, dtype=np.int64)
     span = 1
     for codes, k in parts:
-        if span * (k + 1) >= _RADIX_LIMIT:  # keep the mixed-radix number small enough
-            key = pd.factorize(key)[0].astype(np.int64)
-            span = int(key.max()) + 1 if n else 1
-        key = key * (k + 1) + (codes + 1)
+        if span * (k + 1) > limit:
+            key, span = _renumber(key, span)
+        _fold(key, codes, k)
         span *= k + 1
-    return pd.factorize(key)[0].astype(np.int64)
+        if span > limit:  # too many for a table even after renumbering: hash
+            hashed, uniques = pd.factorize(key)
+            key, span = hashed.astype(np.int64), len(uniques)
+    return _renumber(key, span)[0]
+
+
+def _renumber(key: np.ndarray, span: int) -> tuple[np.ndarray, int]:
+    """(``key`` renumbered 0 … groups − 1, the number of groups) for keys in 0 … ``span`` − 1."""
+    used = np.zeros(span, dtype=bool)
+    used[key] = True
+    present = np.flatnonzero(used)
+    number = np.empty(span, dtype=np.int32 if span < 2**31 else np.int64)  # only the used entries are written
+    number[present] = np.arange(len(present), dtype=number.dtype)
+    return number[key].astype(np.int64), len(present)
+
+
+def _fold(key: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    """``key * (k + 1) + codes + 1`` in place (no temporary arrays of a million rows)."""
+    key *= k + 1
+    key += codes
+    key += 1
+    return key
 
 
 def first_rows(groups: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from impact.core.catalog import Catalog
+from impact.intake.codes import Distinct, categorical
 
 __all__ = ["may_carry_unit", "number_hint", "standard_numbers", "to_floats", "whole_number_text", "without_unit"]
 
@@ -100,24 +101,40 @@ def may_carry_unit(values: pd.Series) -> bool:
     return bool(values.str.contains(_NOT_NUMBER_CHAR).fillna(False).any())
 
 
+def _strip_unit(text: str, unit_names: frozenset[str] | None) -> str:
+    """``text`` without the unit written after its number when that unit is one of ``unit_names``."""
+    m = _NUMBER_AND_UNIT.match(text) if unit_names and _HAS_SUFFIX.match(text) else None
+    return m.group(1) if m is not None and unit_names and m.group(2).strip().casefold() in unit_names else text
+
+
 def without_unit(values: pd.Series, indicator_ids: pd.Series, catalog: Catalog) -> pd.Series:
     """Values with the indicator's own unit written after the number (``12 %``, ``3,5 Std.``,
-    ``1.234,50 €``) reduced to the number; any other text is left for the number check."""
-    candidates = values.str.contains(_NOT_NUMBER_CHAR).fillna(False).astype(bool).to_numpy()
-    if not candidates.any():
+    ``1.234,50 €``) reduced to the number; any other text is left for the number check.
+
+    ``values`` and ``indicator_ids`` are categoricals on the same rows; the work is done once per
+    distinct (value, indicator) pair among the values that carry more than a number."""
+    cats = values.cat.categories.to_series(index=None)
+    candidate = np.append(cats.str.contains(_NOT_NUMBER_CHAR).fillna(False).to_numpy(dtype=bool), False)
+    codes = values.cat.codes.to_numpy(dtype=np.int64)
+    rows = np.flatnonzero(candidate[codes])
+    if not len(rows):
         return values
-    out = values.copy()
-    for row in values.index[candidates]:
-        text = values.at[row]
-        ind = catalog.indicators.get(indicator_ids.at[row]) if isinstance(indicator_ids.at[row], str) else None
+    ind_codes = indicator_ids.cat.codes.to_numpy(dtype=np.int64)[rows]
+    ind_ids = np.append(indicator_ids.cat.categories.to_numpy(dtype=object), np.array([None], dtype=object))
+    pairs = Distinct([(codes[rows], len(cats)), (ind_codes, len(ind_ids) - 1)])
+    texts = cats.to_numpy(dtype=object)
+    names: dict[str | None, frozenset[str] | None] = {}
+    for ind_id in set(ind_ids[pairs.codes[1]].tolist()):
+        ind = catalog.indicators.get(ind_id) if isinstance(ind_id, str) else None
         unit = catalog.units.get(ind.unit) if ind is not None else None
-        m = _NUMBER_AND_UNIT.match(text) if _HAS_SUFFIX.match(text) else None
-        if unit is None or m is None:
-            continue
-        names = {n.strip().casefold() for n in (unit.id, unit.symbol, unit.name.de, unit.name.en, *unit.aliases)}
-        if m.group(2).strip().casefold() in names:
-            out.at[row] = m.group(1)
-    return out
+        names[ind_id] = None if unit is None else frozenset(
+            n.strip().casefold() for n in (unit.id, unit.symbol, unit.name.de, unit.name.en, *unit.aliases))
+    reduced = [_strip_unit(texts[v], names[i]) for v, i in zip(pairs.codes[0].tolist(),
+                                                                ind_ids[pairs.codes[1]].tolist(), strict=True)]
+    extended = pd.Index([*texts.tolist(), *reduced], dtype=object).unique()  # old categories keep their codes
+    new_codes = codes.copy()
+    new_codes[rows] = pairs.spread(extended.get_indexer(pd.Index(reduced, dtype=object)))
+    return categorical(new_codes, extended.astype(str), values.index)
 
 
 # what people write instead of leaving a value out ("keine Angabe", "nicht verfügbar", dashes)

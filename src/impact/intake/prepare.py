@@ -62,7 +62,7 @@ def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: 
     in a workbook, per distinct value and cell kind: a number cell and a text cell differ)."""
     codes, uniques = codes_of(value)
     if may_carry_unit(pd.Series(uniques, dtype="str")):  # rare: "12 %", "3,5 Std."
-        codes, uniques = codes_of(without_unit(value.astype(object), indicators, catalog))
+        codes, uniques = codes_of(without_unit(value, indicators, catalog))
     typed = None
     if table.typed_numbers is not None:
         key = np.where(codes < 0, -1, codes * 2 + np.asarray(table.typed_numbers, dtype=np.int64))
