@@ -16,7 +16,7 @@ import pandas as pd
 
 from impact.core.errors import Problem
 from impact.core.schema import SUBMISSION_COLUMNS, SUBMISSION_REQUIRED
-from impact.intake.codes import categorical, recode
+from impact.intake.codes import cat_codes, cat_values, categorical, recode
 from impact.intake.problems import closest, problem
 
 __all__ = ["ALIASES", "INFO_COLUMNS", "RawTable", "build_table", "canonical_column"]
@@ -153,9 +153,8 @@ def _blank_rows(columns: list[pd.Series], n: int) -> np.ndarray:
     for col in columns:
         if not blank.any():
             break
-        cats = col.cat.categories.to_series(index=None)
-        empty = np.append(cats.str.strip().eq("").to_numpy(dtype=bool), True)  # code -1: no cell
-        blank &= empty[col.cat.codes.to_numpy()]
+        empty = np.array([not t.strip() for t in cat_values(col).tolist()] + [True], dtype=bool)  # -1: no cell
+        blank &= empty[cat_codes(col)]
     return blank
 
 
@@ -171,20 +170,17 @@ def build_table(name: str, header: list[str], frame: pd.DataFrame, style: str, e
     headers, keep, header_errors, warnings = _header_problems(header, frame)
     errors = [*errors, *header_errors]
     cells = {i: _text_category(frame[i]) for i in range(frame.shape[1])}
-    out = pd.DataFrame({canon: cells[i] for i, canon in keep.items()}, index=frame.index)
-    for col in SUBMISSION_COLUMNS:
-        if col not in out:  # an absent column: every cell blank
-            out[col] = categorical(np.zeros(len(out), dtype=np.int8), pd.Index([""], dtype="str"), out.index)
-    out = out[list(SUBMISSION_COLUMNS)]
+    given = {canon: cells[i] for i, canon in keep.items()}
+    absent = categorical(np.zeros(len(frame), dtype=np.int8), pd.Index([""], dtype=object), frame.index)
+    out = pd.DataFrame({col: given.get(col, absent) for col in SUBMISSION_COLUMNS}, index=frame.index)
     typed = None
     if numeric is not None:
         value_pos = next((i for i, c in keep.items() if c == "value"), None)
         typed = numeric[:, value_pos] if value_pos is not None else np.zeros(len(frame), dtype=bool)
     if style == "xlsx" and len(out):  # Excel turns "2024-05" typed into a cell into the date 2024-05-01
-        cats = out["period"].cat.categories.to_series(index=None)
-        mask = cats.str.match(_SPREADSHEET_MONTH).fillna(False).to_numpy(dtype=bool)
-        if mask.any():
-            out["period"] = recode(out["period"], cats.where(~mask, cats.str.slice(0, 7)).to_numpy(dtype=object))
+        texts = cat_values(out["period"]).tolist()
+        if any(_SPREADSHEET_MONTH.match(t) for t in texts):
+            out["period"] = recode(out["period"], [t[:7] if _SPREADSHEET_MONTH.match(t) else t for t in texts])
     # drop rows blank in every column (Excel exports trailing ;;;; lines) and unreadable rows
     bad_rows = [p.row for p in errors if p.code == "bad_row"]
     if frame.shape[1]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from impact.core.catalog import Catalog
-from impact.intake.codes import Distinct, categorical
+from impact.intake.codes import Distinct, cat_codes, cat_values, categorical
 
 __all__ = ["may_carry_unit", "number_hint", "standard_numbers", "to_floats", "whole_number_text", "without_unit"]
 
@@ -113,16 +113,16 @@ def without_unit(values: pd.Series, indicator_ids: pd.Series, catalog: Catalog) 
 
     ``values`` and ``indicator_ids`` are categoricals on the same rows; the work is done once per
     distinct (value, indicator) pair among the values that carry more than a number."""
-    cats = values.cat.categories.to_series(index=None)
-    candidate = np.append(cats.str.contains(_NOT_NUMBER_CHAR).fillna(False).to_numpy(dtype=bool), False)
-    codes = values.cat.codes.to_numpy(dtype=np.int64)
+    texts = cat_values(values)
+    candidate = np.append(pd.Series(texts, dtype="str").str.contains(_NOT_NUMBER_CHAR).fillna(False)
+                          .to_numpy(dtype=bool), False)
+    codes = cat_codes(values).astype(np.int64)
     rows = np.flatnonzero(candidate[codes])
     if not len(rows):
         return values
-    ind_codes = indicator_ids.cat.codes.to_numpy(dtype=np.int64)[rows]
-    ind_ids = np.append(indicator_ids.cat.categories.to_numpy(dtype=object), np.array([None], dtype=object))
-    pairs = Distinct([(codes[rows], len(cats)), (ind_codes, len(ind_ids) - 1)])
-    texts = cats.to_numpy(dtype=object)
+    ind_codes = cat_codes(indicator_ids).astype(np.int64)[rows]
+    ind_ids = np.append(cat_values(indicator_ids), np.array([None], dtype=object))
+    pairs = Distinct([(codes[rows], len(texts)), (ind_codes, len(ind_ids) - 1)])
     names: dict[str | None, frozenset[str] | None] = {}
     for ind_id in set(ind_ids[pairs.codes[1]].tolist()):
         ind = catalog.indicators.get(ind_id) if isinstance(ind_id, str) else None
@@ -134,7 +134,7 @@ def without_unit(values: pd.Series, indicator_ids: pd.Series, catalog: Catalog) 
     extended = pd.Index([*texts.tolist(), *reduced], dtype=object).unique()  # old categories keep their codes
     new_codes = codes.copy()
     new_codes[rows] = pairs.spread(extended.get_indexer(pd.Index(reduced, dtype=object)))
-    return categorical(new_codes, extended.astype(str), values.index)
+    return categorical(new_codes, extended, values.index)
 
 
 # what people write instead of leaving a value out ("keine Angabe", "nicht verfügbar", dashes)

@@ -19,7 +19,7 @@ import pandas as pd
 from impact.core.catalog import Catalog
 from impact.core.periods import parse_period
 from impact.intake import expectations as ex
-from impact.intake.codes import Distinct, categorical, codes_of, factorize_text, recode
+from impact.intake.codes import Distinct, cat_codes, cat_values, categorical, codes_of, factorize_text, recode
 from impact.intake.columns import RawTable
 from impact.intake.numbers import may_carry_unit, standard_numbers, to_floats, without_unit
 from impact.intake.quality import quality_grade
@@ -36,8 +36,7 @@ def _category(s: pd.Series) -> pd.Series:
     distinct values only; :func:`impact.intake.columns.build_table` gives categoricals already)."""
     if not isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype("category")
-    stripped = s.cat.categories.to_series(index=None).str.strip().to_numpy(dtype=object)
-    return recode(s, np.asarray(np.where(stripped == "", None, stripped), dtype=object))
+    return recode(s, [t.strip() or None for t in cat_values(s).tolist()])
 
 
 def derive(columns: list[pd.Series], func: Callable[..., Any], kind: str = "text") -> pd.Series:
@@ -51,7 +50,7 @@ def derive(columns: list[pd.Series], func: Callable[..., Any], kind: str = "text
     results = [func(*row) for row in zip(*cells, strict=True)]
     if kind == "float":
         floats = np.array([np.nan if r is None else float(r) for r in results], dtype="float64")
-        return pd.Series(combos.spread(floats), index=index, dtype="float64", copy=False)
+        return pd.Series(combos.spread(floats), index=index, copy=False)
     codes, cats = factorize_text(results)
     return categorical(combos.spread(codes), cats, index)
 
@@ -94,10 +93,9 @@ def _formula_columns(f: pd.DataFrame) -> pd.Series:
     bits = np.zeros(len(f), dtype=np.int64)
     for i, col in enumerate(ex.USER_COLUMNS):
         prefixes = ex.FORMULA_PREFIXES.get(col, ex.FORMULA_PREFIX)
-        cats = f[col].cat.categories.to_series(index=None)
-        hit = np.append(cats.str.startswith(prefixes).fillna(False).to_numpy(dtype=bool), False)
+        hit = np.array([t.startswith(prefixes) for t in cat_values(f[col]).tolist()] + [False], dtype=bool)
         if hit.any():
-            bits |= hit[f[col].cat.codes.to_numpy()].astype(np.int64) << i
+            bits |= hit[cat_codes(f[col])].astype(np.int64) << i
     if not bits.any():
         return categorical(np.full(len(f), -1, dtype=np.int8), pd.Index([], dtype="str"), f.index)
     present = np.unique(bits)  # formulas are rare: a few combinations of columns

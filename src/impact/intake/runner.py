@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.intake.codes import Distinct, combine, mixed_radix
+from impact.intake.codes import Distinct, cat_codes, cat_values, combine, mixed_radix
 from impact.intake.expectations import Check, Failure, SuiteError
 
 __all__ = ["SUPPORTED", "run_suite"]
@@ -162,8 +162,7 @@ def _columns(check: Check) -> tuple[str, ...]:
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes (-1 = missing) and the number of categories of a categorical column."""
-    cat = s.cat
-    return cat.codes.to_numpy(dtype=np.int64), len(cat.categories)
+    return cat_codes(s).astype(np.int64), len(s.dtype.categories)  # type: ignore[union-attr]
 
 
 class _Reduced:
@@ -185,7 +184,7 @@ class _Reduced:
 
 def _values(s: pd.Series) -> np.ndarray:
     """The categories of a categorical column with ``None`` appended (the value of code -1)."""
-    return np.array([*s.cat.categories.to_numpy(dtype=object), None], dtype=object)
+    return np.append(cat_values(s), np.array([None], dtype=object))
 
 
 class _Distinct:
