@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
 import pandas as pd
 
 from impact.core.errors import Problem
+from impact.intake.codes import categorical
 from impact.intake.columns import RawTable, build_table, table_from_rows
 from impact.intake.files import unreadable
 from impact.intake.problems import problem
@@ -116,9 +118,22 @@ def _read_csv_arrow(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         raise _Fallback from None
-    frame = table.to_pandas()
+    frame = pd.DataFrame({i: _categorical(table.column(i)) for i in range(table.num_columns)})
     frame.columns = header
     return frame, header
+
+
+def _categorical(column: Any) -> pd.Series:
+    """A pyarrow string column as a pandas categorical (each distinct text once), encoded by pyarrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks) if column.num_chunks \
+        else pa.array([], type=pa.string())
+    encoded = pc.dictionary_encode(array)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    texts = pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    return categorical(codes, texts, pd.RangeIndex(len(codes)))
 
 
 def _read_csv_python(name: str, text: str, sep: str, encoding: str, style: str) -> RawTable:
