@@ -36,16 +36,26 @@ _Condition = Callable[[Any, dict[str, Any]], np.ndarray]
 _SMALL = 5000  # up to this many distinct values, membership is tested value by value against a set
 
 
-def _notnull(s: pd.Series) -> np.ndarray:
-    return s.notna().to_numpy(dtype=bool)
+def _column(sub: Any, name: str) -> np.ndarray:
+    """A column of ``sub`` (the whole frame, or the reduced frame: a dict of object arrays) as an array."""
+    return np.asarray(sub[name])
+
+
+def _notnull(x: np.ndarray) -> np.ndarray:
+    return ~pd.isna(x)
+
+
+def _floats(x: np.ndarray) -> np.ndarray:
+    """``x`` as floats, missing (``None``) as NaN — what pandas' ``to_numpy(dtype="float64")`` gives."""
+    return pd.Series(x, dtype=object).to_numpy(dtype="float64") if x.dtype == object else x.astype("float64", copy=False)
 
 
 def _not_null(sub: Any, kw: dict[str, Any]) -> np.ndarray:
-    return ~_notnull(sub[kw["column"]])
+    return ~_notnull(_column(sub, kw["column"]))
 
 
 def _null(sub: Any, kw: dict[str, Any]) -> np.ndarray:
-    return _notnull(sub[kw["column"]])
+    return _notnull(_column(sub, kw["column"]))
 
 
 _SETS: dict[int, tuple[Any, frozenset[Any]]] = {}
@@ -61,23 +71,28 @@ def _as_set(values: Any) -> frozenset[Any]:
     return hit[1]
 
 
-def _in_set(sub: pd.DataFrame, kw: dict[str, Any]) -> np.ndarray:
-    col = sub[kw["column"]]
+def _in_set(sub: Any, kw: dict[str, Any]) -> np.ndarray:
+    col = _column(sub, kw["column"])
     if kw.get("value_set") is None:
         return np.zeros(len(col), dtype=bool)
     present = _notnull(col)
     if len(col) > _SMALL:
-        return present & ~col.isin(kw["value_set"]).to_numpy(dtype=bool)
+        return present & ~pd.Series(col, dtype=col.dtype).isin(kw["value_set"]).to_numpy(dtype=bool)
     allowed = _as_set(kw["value_set"])
-    return present & np.fromiter((v not in allowed for v in col.to_numpy(dtype=object)), dtype=bool, count=len(col))
+    return present & np.fromiter((v not in allowed for v in col.tolist()), dtype=bool, count=len(col))
+
+
+def _texts(x: np.ndarray) -> pd.Series:
+    """Present values as text, as GX's pandas engine sees them (``astype(str)``: pyarrow strings)."""
+    return pd.Series(x, dtype=x.dtype).astype(str)
 
 
 def _match_regex(sub: Any, kw: dict[str, Any]) -> np.ndarray:
-    col = sub[kw["column"]]
+    col = _column(sub, kw["column"])
     present = _notnull(col)
     out = np.zeros(len(col), dtype=bool)
     if present.any():
-        out[present] = ~col[present].astype(str).str.contains(kw["regex"]).to_numpy(dtype=bool)
+        out[present] = ~_texts(col[present]).str.contains(kw["regex"]).to_numpy(dtype=bool)
     return out
 
 
@@ -96,45 +111,48 @@ def _outside(x: np.ndarray, kw: dict[str, Any]) -> np.ndarray:
 
 
 def _between(sub: Any, kw: dict[str, Any]) -> np.ndarray:
-    col = sub[kw["column"]]
-    return _notnull(col) & _outside(col.to_numpy(dtype="float64"), kw)
+    col = _column(sub, kw["column"])
+    return _notnull(col) & _outside(_floats(col), kw)
 
 
 def _lengths_between(sub: Any, kw: dict[str, Any]) -> np.ndarray:
     """``expect_column_value_lengths_to_be_between``: the length of the text (``str(value)``)."""
-    col = sub[kw["column"]]
+    col = _column(sub, kw["column"])
     present = _notnull(col)
     out = np.zeros(len(col), dtype=bool)
     if present.any():
-        lengths = col[present].astype(str).str.len().to_numpy(dtype="float64")
+        lengths = _texts(col[present]).str.len().to_numpy(dtype="float64")
         out[present] = _outside(lengths, kw)
     return out
 
 
-def _pair_skip(sub: Any, kw: dict[str, Any]) -> tuple[pd.Series, pd.Series, np.ndarray]:
-    a, b = sub[kw["column_A"]], sub[kw["column_B"]]
+def _pair_skip(sub: Any, kw: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(column A, column B, rows to skip, rows where both are present)."""
+    a, b = _column(sub, kw["column_A"]), _column(sub, kw["column_B"])
     how = kw.get("ignore_row_if", "both_values_are_missing")
-    na, nb = ~_notnull(a), ~_notnull(b)
+    pa_, pb = _notnull(a), _notnull(b)
     if how == "both_values_are_missing":
-        skip = na & nb
+        skip = ~pa_ & ~pb
     elif how == "either_value_is_missing":
-        skip = na | nb
+        skip = ~pa_ | ~pb
     elif how == "neither":
         skip = np.zeros(len(a), dtype=bool)
     else:
         raise SuiteError(f"unrecognised ignore_row_if {how!r}")
-    return a, b, skip
+    return a, b, skip, pa_ & pb
 
 
 def _pair_equal(sub: Any, kw: dict[str, Any]) -> np.ndarray:
-    a, b, skip = _pair_skip(sub, kw)
-    equal = (a.astype(object) == b.astype(object)).to_numpy(dtype=bool)
+    a, b, skip, both = _pair_skip(sub, kw)
+    equal = np.zeros(len(a), dtype=bool)  # as pandas compares: a missing value equals nothing
+    if both.any():
+        equal[both] = np.asarray(a[both].astype(object) == b[both].astype(object), dtype=bool)
     return ~skip & ~equal
 
 
 def _pair_greater(sub: Any, kw: dict[str, Any]) -> np.ndarray:
-    a, b, skip = _pair_skip(sub, kw)
-    x, y = a.to_numpy(dtype="float64"), b.to_numpy(dtype="float64")
+    a, b, skip, _both = _pair_skip(sub, kw)
+    x, y = _floats(a), _floats(b)
     with np.errstate(invalid="ignore"):
         ok = (x >= y) if kw.get("or_equal") else (x > y)
     return ~skip & ~ok
@@ -167,14 +185,14 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
 
 class _Reduced:
     """The distinct combinations of some categorical columns: ``sub`` holds one row per
-    combination (plain values, ``None`` for missing); :meth:`rows` maps a verdict per combination
+    combination (object arrays, ``None`` for missing); :meth:`rows` maps a verdict per combination
     back to the rows. The per-row mapping is only made when some combination fails, so a valid
     file never pays for it."""
 
     def __init__(self, frame: pd.DataFrame, cols: tuple[str, ...]) -> None:
         parts = [_codes(frame[c]) for c in cols]
         self._combos = Distinct(parts)
-        self.sub = {c: pd.Series(_values(frame[c])[codes], dtype=object)  # code -1 picks the None at the end
+        self.sub = {c: _values(frame[c])[codes]  # code -1 picks the None at the end
                     for c, codes in zip(cols, self._combos.codes, strict=True)}
 
     def rows(self, bad: np.ndarray) -> np.ndarray:
