@@ -10,6 +10,7 @@ import pandas as pd
 from impact.core.catalog import Catalog
 from impact.core.schema import FRAME_COLUMNS
 from impact.intake import expectations as ex
+from impact.intake.codes import cat_codes, cat_values
 from impact.intake.prepare import derive
 
 __all__ = ["normalised"]
@@ -34,32 +35,35 @@ def normalised(f: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         ind = indicators.get(indicator) if indicator is not None else None
         return ind.quality if ind is not None else None
 
-    def text(col: str) -> np.ndarray:
-        return f[col].astype(object).to_numpy()
+    index = pd.RangeIndex(len(f))
 
-    def optional(col: str) -> np.ndarray:
-        s = f[col].astype(object)
-        return s.where(s.notna(), None).to_numpy()
+    def text(col: pd.Series) -> pd.Series:
+        return pd.Series(col.astype("str").array, index=index, copy=False)
 
-    out = pd.DataFrame({
+    def optional(col: pd.Series) -> pd.Series:
+        """str or None (object dtype keeps None as None)."""
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            values = np.append(cat_values(col), np.array([None], dtype=object))[cat_codes(col)]
+        else:
+            values = col.to_numpy(dtype=object)
+            values = np.where(pd.isna(values), None, values)
+        return pd.Series(values, index=index, dtype=object)
+
+    iid = f["indicator_id"]
+    columns = {
         "row": f.index.to_numpy(dtype="int64"),
-        "project_id": text("project_id"),
-        "indicator_id": text("indicator_id"),
-        "period": text(ex.H_PERIOD_LABEL),
+        "project_id": text(f["project_id"]),
+        "indicator_id": text(iid),
+        "period": text(f[ex.H_PERIOD_LABEL]),
         "period_start": _dates(f[ex.H_PERIOD_START]),
         "period_end": _dates(f[ex.H_PERIOD_END]),
         "value": f[ex.H_VALUE_NUM].to_numpy(dtype="float64"),
-        "unit": derive([f["indicator_id"]], unit_of.get).astype(object).to_numpy(),
-        "breakdown": text(ex.H_KEY_BREAKDOWN),
-        "breakdown_value": text(ex.H_KEY_BREAKDOWN_VALUE),
-        "note": optional("note"),
-        "source": optional("source"),
-        "quality": derive([f["indicator_id"], f[ex.H_QUALITY]], quality).astype(object).to_numpy(),
-        "evidence": optional("evidence"),
-    })
-    for col in ("project_id", "indicator_id", "period", "unit", "breakdown", "breakdown_value"):
-        out[col] = out[col].astype("str")
-    for col in ("note", "source", "quality", "evidence"):  # str or None (object dtype keeps None as None)
-        values = out[col].to_numpy(dtype=object)
-        out[col] = pd.Series(np.where(pd.isna(values), None, values), index=out.index, dtype=object)
-    return out[list(FRAME_COLUMNS)]
+        "unit": text(derive([iid], unit_of.get)),
+        "breakdown": text(f[ex.H_KEY_BREAKDOWN]),
+        "breakdown_value": text(f[ex.H_KEY_BREAKDOWN_VALUE]),
+        "note": optional(f["note"]),
+        "source": optional(f["source"]),
+        "quality": optional(derive([iid, f[ex.H_QUALITY]], quality)),
+        "evidence": optional(f["evidence"]),
+    }
+    return pd.DataFrame({c: columns[c] for c in FRAME_COLUMNS}, index=index)
