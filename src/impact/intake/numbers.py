@@ -25,7 +25,7 @@ import pandas as pd
 from impact.core.catalog import Catalog
 from impact.intake.codes import Distinct, cat_codes, cat_values, categorical
 
-__all__ = ["may_carry_unit", "number_hint", "standard_numbers", "to_floats", "whole_number_text", "without_unit"]
+__all__ = ["may_carry_unit", "number_hint", "standard_numbers", "text_series", "to_floats", "whole_number_text", "without_unit"]
 
 # [0-9] rather than \d keeps these on pyarrow's fast regex engine (see impact.intake.expectations)
 _THOUSANDS_COMMA = r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+$"
@@ -36,6 +36,16 @@ _SPACE_GROUPS = r"^[+-]?[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?$"
 _NOT_NUMBER_CHAR = r"[^0-9.,+\- ]"  # a cheap first filter (pyarrow's RE2); rows it finds are few
 _HAS_SUFFIX = re.compile(r"^[+-]?[0-9][0-9., \u00a0\u202f]*[^0-9., \u00a0\u202f+-].*$")
 _NUMBER_AND_UNIT = re.compile(r"^([+-]?[0-9][0-9., \u00a0\u202f]*?)[ \u00a0\u202f]*(\D+)$")
+
+
+_FEW = 2000  # up to this many distinct texts, Python's re is quicker than pyarrow's (no per-call set-up)
+
+
+def text_series(values: np.ndarray | list[str]) -> pd.Series:
+    """Distinct cell texts as a Series for the string methods below: object dtype (Python's ``re``)
+    for a few, pyarrow strings for many. The patterns here are anchored full matches or literal
+    searches, which both engines read alike (a property test compares them)."""
+    return pd.Series(values, dtype=object if len(values) <= _FEW else "str")
 
 
 def _match(s: pd.Series, pattern: str) -> np.ndarray:
@@ -114,8 +124,7 @@ def without_unit(values: pd.Series, indicator_ids: pd.Series, catalog: Catalog) 
     ``values`` and ``indicator_ids`` are categoricals on the same rows; the work is done once per
     distinct (value, indicator) pair among the values that carry more than a number."""
     texts = cat_values(values)
-    candidate = np.append(pd.Series(texts, dtype="str").str.contains(_NOT_NUMBER_CHAR).fillna(False)
-                          .to_numpy(dtype=bool), False)
+    candidate = np.append(text_series(texts).str.contains(_NOT_NUMBER_CHAR).fillna(False).to_numpy(dtype=bool), False)
     codes = cat_codes(values).astype(np.int64)
     rows = np.flatnonzero(candidate[codes])
     if not len(rows):

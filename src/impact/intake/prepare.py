@@ -21,7 +21,7 @@ from impact.core.periods import parse_period
 from impact.intake import expectations as ex
 from impact.intake.codes import Distinct, cat_codes, cat_values, categorical, codes_of, factorize_text, recode
 from impact.intake.columns import RawTable
-from impact.intake.numbers import may_carry_unit, standard_numbers, to_floats, without_unit
+from impact.intake.numbers import may_carry_unit, standard_numbers, text_series, to_floats, without_unit
 from impact.intake.quality import quality_grade
 
 __all__ = ["AMBIGUOUS", "derive", "prepare"]
@@ -60,7 +60,7 @@ def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: 
     ``H_VALUE_NUM``, ``H_UNCLEAR`` and the ambiguity mask), worked out per distinct value (and,
     in a workbook, per distinct value and cell kind: a number cell and a text cell differ)."""
     codes, uniques = codes_of(value)
-    if may_carry_unit(pd.Series(uniques, dtype="str")):  # rare: "12 %", "3,5 Std."
+    if may_carry_unit(text_series(uniques)):  # rare: "12 %", "3,5 Std."
         codes, uniques = codes_of(without_unit(value, indicators, catalog))
     typed = None
     if table.typed_numbers is not None:
@@ -71,7 +71,7 @@ def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: 
         real = keys >= 0
         uniques = np.array([uniques[k // 2] if k >= 0 else "" for k in keys.tolist()], dtype=object)
         typed = real & (keys % 2 == 1)
-    distinct = pd.Series(uniques, dtype="str")
+    distinct = text_series(uniques)
     std, unclear, ambiguous = standard_numbers(distinct, table.number_style, typed, ex.NUMBER_PATTERN)
     ok = std.str.fullmatch(ex.NUMBER_PATTERN).fillna(False).to_numpy(dtype=bool) & ~unclear
     nums = to_floats(std, ok)
