@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 
 from impact.core.errors import Grouped, Message, Problem, render_field
 from impact.core.i18n import format_number, texts
-from impact.intake.failures import _RECORD_COLUMNS, _records
+from impact.intake import expectations as ex
+from impact.intake.failures import _Facts, _Row
 from impact.intake.prepare import prepare
 from impact.intake.problems import closest, problem
 from impact.intake.reading import read_submission
-from impact.intake.report import ValidationReport, indented_json
+from impact.intake.report import ValidationReport
 from intake.helpers import csv_bytes
 
 
@@ -103,17 +104,19 @@ def test_translators_follow_the_locale_dirs_setting(tmp_path, monkeypatch):
     assert texts("de") is before
 
 
-JSON_VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
-                            st.dictionaries(st.one_of(st.text(max_size=4), st.integers()), inner, max_size=4)),
-    max_leaves=20)
+TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+PROBLEM = st.builds(lambda row, column, code, value, hint: problem(code, row, column, value=value, hint=hint),
+                    st.one_of(st.none(), st.integers(1, 10**7)), st.one_of(st.none(), TEXT),
+                    st.sampled_from(["unknown_project", "bad_period", "formula"]), TEXT,
+                    st.sampled_from([None, "type_value", "future"]))
 
 
-@settings(max_examples=300, deadline=None)
-@given(obj=JSON_VALUES)
-def test_indented_json_is_json_dumps(obj):
-    assert indented_json(obj) == json.dumps(obj, ensure_ascii=False, indent=2)
+@settings(max_examples=150, deadline=None)
+@given(errors=st.lists(PROBLEM, max_size=4), warnings=st.lists(PROBLEM, max_size=3), rows=st.integers(0, 10**6),
+       unreadable=st.booleans(), lang=st.sampled_from(["de", "en"]))
+def test_json_text_is_json_dumps(errors, warnings, rows, unreadable, lang):
+    report = ValidationReport("x.csv", rows=rows, errors=errors, warnings=warnings, unreadable=unreadable)
+    assert report.json_text(lang) == json.dumps(report.to_json(lang), ensure_ascii=False, indent=2)
 
 
 def test_report_json_text_is_json_dumps_of_to_json(validate):
@@ -127,18 +130,38 @@ def test_report_json_text_is_json_dumps_of_to_json(validate):
     assert empty.json_text("en") == json.dumps(empty.to_json("en"), ensure_ascii=False, indent=2)
 
 
+#: the columns the problem texts read (the user's columns and the helper columns)
+COLUMNS = [*ex.USER_COLUMNS, ex.H_VALUE_NUM, ex.H_BREAKDOWN, ex.H_PERIOD_LABEL, ex.H_KEY_BREAKDOWN,
+           ex.H_KEY_BREAKDOWN_VALUE]
+
+
 @pytest.mark.parametrize("rows", [[4, 2, 2, 3], [], [2]])
-def test_records_are_to_dict_records(cat_min, rows):
+def test_facts_are_to_dict_records(cat_min, rows):
+    """The facts fetched per column are the values the plain row-by-row fetch gave."""
     data = csv_bytes([("kiezbox", "test-users", "2024-Q1", "5"), ("", "test-users", "", "-1.5"),
                       ("smart-water", "x", "2024", "")])
     f = prepare(read_submission(data, "x.csv"), cat_min)
-    expected = f.loc[rows, _RECORD_COLUMNS].astype(object).to_dict("records")
-    got = _records(f, rows)
+    expected = f.loc[rows, COLUMNS].astype(object).to_dict("records")
+    facts = _Facts(f, rows)
+    got = [{c: _Row(facts, k)[c] for c in COLUMNS} for k in range(len(rows))]
     assert repr(got) == repr(expected)
     assert [[type(v) for v in r.values()] for r in got] == [[type(v) for v in r.values()] for r in expected]
 
 
-def test_records_of_a_row_not_in_the_frame_fail_as_before(cat_min):
+def test_facts_of_a_row_not_in_the_frame_fail_as_before(cat_min):
     f = prepare(read_submission(csv_bytes([("kiezbox", "test-users", "2024-Q1", "5")]), "x.csv"), cat_min)
     with pytest.raises(KeyError):
-        _records(f, [2, 99])
+        _Facts(f, [2, 99])
+
+
+def test_fast_constructors_make_the_same_objects():
+    import dataclasses
+
+    text, hint = Message("Unknown project '{value}'.", value="x"), Message("did you mean '{suggestion}'?")
+    assert [f.name for f in dataclasses.fields(Problem)] == ["row", "column", "code", "text", "hint"]
+    fast, plain = Problem.of(3, "Projekt", "unknown_project", text, hint), Problem(3, "Projekt", "unknown_project",
+                                                                                   text, hint)
+    assert fast == plain and hash(fast) == hash(plain) and vars(fast) == vars(plain) and repr(fast) == repr(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.row = 4  # type: ignore[misc]
+    assert Message.of("x {a}", {"a": 1}) == Message("x {a}", a=1)

@@ -131,6 +131,14 @@ class Message:
         self.text = text
         self.fields: dict[str, Any] = fields
 
+    @classmethod
+    def of(cls, text: str, fields: dict[str, Any]) -> Message:
+        """``Message(text, **fields)`` keeping ``fields`` itself (not a copy; do not change it afterwards):
+        for code that builds thousands of messages."""
+        message = cls.__new__(cls)
+        message.text, message.fields = text, fields
+        return message
+
     def render(self, lang: str | None = "de") -> str:
         """The message in ``lang`` (unknown languages fall back as :func:`impact.core.i18n.texts` does)."""
         from impact.core.i18n import texts
@@ -140,11 +148,11 @@ class Message:
     def render_with(self, _: Texts) -> str:
         """The message with the translator of a language (``texts(lang)``), fetched once by callers
         that render many messages (a report with thousands of problems)."""
-        if not self.fields:
-            return _(self.text)
-        lang = _.lang  # what _(text, **fields) does, without its layers (this runs per problem shown)
-        return _(self.text).format_map({k: v if type(v) is str else render_field(v, lang)
-                                        for k, v in self.fields.items()})
+        template = _.templates.get(self.text) or _.template(self.text)  # what _(text, **fields) does, without
+        if not self.fields:                                             # its layers (this runs per problem shown)
+            return template
+        lang = _.lang
+        return template.format_map({k: v if type(v) is str else render_field(v, lang) for k, v in self.fields.items()})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Message) and (self.text, self.fields) == (other.text, other.fields)
@@ -231,6 +239,14 @@ class Problem:
     code: str
     text: Message
     hint: Message | None = None
+
+    @classmethod
+    def of(cls, row: int | None, column: str | None, code: str, text: Message, hint: Message | None) -> Problem:
+        """``Problem(row, column, code, text, hint)`` without the frozen dataclass's per-field
+        ``object.__setattr__`` calls (the same object; for code that builds thousands of problems)."""
+        problem = object.__new__(cls)
+        problem.__dict__.update(row=row, column=column, code=code, text=text, hint=hint)
+        return problem
 
     @property
     def fields(self) -> dict[str, Any]:

@@ -125,6 +125,16 @@ class Texts:
     def __init__(self, lang: str, translations: gettext.NullTranslations) -> None:
         self.lang = lang
         self._t = translations
+        #: message id → its translation, as looked up so far (see :meth:`template`)
+        self.templates: dict[str, str] = {}
+
+    def template(self, message: str, /) -> str:
+        """The translation of ``message`` with its ``{fields}`` not filled in (``_(message)``), remembered:
+        code rendering thousands of messages reads :attr:`templates` first."""
+        text = self.templates.get(message)
+        if text is None:
+            text = self.templates[message] = self._t.gettext(message)
+        return text
 
     def __call__(self, message: str, /, **fields: Any) -> str:
         return self._fill(self._t.gettext(message), fields)

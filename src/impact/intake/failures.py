@@ -29,9 +29,7 @@ __all__ = ["MAX_SUGGESTED", "failure_problems"]
 #: similarity search over the catalog's ids, ~5 ms for 200 ids); later ones get the plain hint.
 #: A file with more distinct unknown ids has a wrong column, not typos.
 MAX_SUGGESTED = 50
-
-_RECORD_COLUMNS = [*ex.USER_COLUMNS, ex.H_VALUE_NUM, ex.H_BREAKDOWN, ex.H_PERIOD_LABEL, ex.H_KEY_BREAKDOWN,
-                   ex.H_KEY_BREAKDOWN_VALUE]
+_USER_COLUMNS = frozenset(ex.USER_COLUMNS)
 
 
 def failure_problems(failures: list[ex.Failure], f: pd.DataFrame, table: RawTable, catalog: Catalog,
@@ -58,23 +56,45 @@ def failure_problems(failures: list[ex.Failure], f: pd.DataFrame, table: RawTabl
     closest_cached = _suggester()
     indicator_ids = functools.cache(lambda project: tuple(i.id for i in catalog.indicators_for(project)))
     out: list[Problem] = []
-    records = _records(f, [row for _, row, _, _ in cells])  # the facts of all rows at once
-    for (code, row, column, dups), rec in zip(cells, records, strict=True):
-        p = _problem_for(code, column, row, rec, table, catalog, today, only_project, dups, closest_cached,
-                         indicator_ids)
+    facts = _Facts(f, [row for _, row, _, _ in cells])
+    for k, (code, row, column, dups) in enumerate(cells):
+        p = _problem_for(code, column, row, _Row(facts, k), table, catalog, today, only_project, dups,
+                         closest_cached, indicator_ids)
         if p is not None:
             out.append(p)
     return out
 
 
-def _records(f: pd.DataFrame, rows: list[int]) -> list[dict[str, Any]]:
-    """``f.loc[rows, _RECORD_COLUMNS].astype(object).to_dict("records")``, column by column: the same
-    Python values (text, ``nan`` for a missing cell, floats) at a fraction of the cost."""
-    positions = f.index.get_indexer(rows)
-    if len(positions) and positions.min() < 0:  # not a row of the frame: let pandas say so
-        return f.loc[rows, _RECORD_COLUMNS].astype(object).to_dict("records")
-    columns = [_native(f[c].take(positions).astype(object).tolist()) for c in _RECORD_COLUMNS]
-    return [dict(zip(_RECORD_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
+class _Facts(dict[str, list[Any]]):
+    """The facts of the failing cells' rows, ``facts[column][k]``: each column fetched for all of them
+    at once, on first use.
+
+    A column's values are those of ``f.loc[rows, column].astype(object).tolist()`` with NumPy
+    scalars as Python values, as ``to_dict("records")`` gives them (text, ``nan`` for a missing cell,
+    floats)."""
+
+    def __init__(self, f: pd.DataFrame, rows: list[int]) -> None:
+        super().__init__()
+        self._f = f
+        self._positions = f.index.get_indexer(rows)
+        if len(rows) and self._positions.min() < 0:
+            f.loc[rows]  # a row that is not in the frame: pandas names it (KeyError)
+
+    def __missing__(self, column: str) -> list[Any]:
+        values = self[column] = _native(self._f[column].take(self._positions).astype(object).tolist())
+        return values
+
+
+class _Row:
+    """One failing cell's row in :class:`_Facts`: ``row[column]``."""
+
+    __slots__ = ("_facts", "_k")
+
+    def __init__(self, facts: _Facts, k: int) -> None:
+        self._facts, self._k = facts, k
+
+    def __getitem__(self, column: str) -> Any:
+        return self._facts[column][self._k]
 
 
 def _native(values: list[Any]) -> list[Any]:
@@ -110,15 +130,16 @@ def _first_occurrences(f: pd.DataFrame, rows: np.ndarray) -> dict[int, int]:
     return dict(zip(sub.index.tolist(), first.tolist(), strict=True))
 
 
-def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: RawTable, catalog: Catalog,
+def _problem_for(code: str, column: str, row: int, r: _Row, table: RawTable, catalog: Catalog,
                  today: dt.date, only_project: str | None, dup_first: dict[int, int],
                  closest: Callable[..., str | None], indicator_ids: Callable[[str], tuple[str, ...]]) -> Problem | None:
     """The problem of one cell; ``indicator_ids(project)`` are the ids of the project's indicators."""
     header = table.header(column) if column != ex.KEY_GROUP else None
-    raw_value = r[column] if column in ex.USER_COLUMNS else None
+    raw_value = r[column] if column in _USER_COLUMNS else None
     value = "" if raw_value is None or (isinstance(raw_value, float) and math.isnan(raw_value)) else str(raw_value)
-    ind = catalog.indicators.get(r["indicator_id"]) if isinstance(r["indicator_id"], str) else None
-    proj = catalog.projects.get(r["project_id"]) if isinstance(r["project_id"], str) else None
+    project_id, indicator_id = r["project_id"], r["indicator_id"]
+    ind = catalog.indicators.get(indicator_id) if isinstance(indicator_id, str) else None
+    proj = catalog.projects.get(project_id) if isinstance(project_id, str) else None
     kw: dict[str, Any] = {"value": value}
     hint: str | None = None
     hint_args: dict[str, Any] = {}
@@ -139,8 +160,8 @@ def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: Raw
         if sugg:
             hint, hint_args = "did_you_mean", {"suggestion": sugg}
     elif code == "indicator_not_in_project":
-        kw["project"] = r["project_id"]
-        ids = indicator_ids(r["project_id"])
+        kw["project"] = project_id
+        ids = indicator_ids(project_id)
         hint, hint_args = "project_indicators", {"values": ", ".join(ids) or "–"}
     elif code == "bad_period":
         hint = f"period_{ind.frequency}" if ind is not None else "period_forms"
@@ -198,7 +219,7 @@ def _problem_for(code: str, column: str, row: int, r: dict[str, Any], table: Raw
         kw["indicator"] = ind.id
         hint = "evidence_needed" if "evidence" in table.headers else "evidence_column"
     elif code == "duplicate_key":
-        parts = [str(r["project_id"]), str(r["indicator_id"]), str(r[ex.H_PERIOD_LABEL])]
+        parts = [str(project_id), str(indicator_id), str(r[ex.H_PERIOD_LABEL])]
         if r[ex.H_KEY_BREAKDOWN]:
             parts.append(f"{r[ex.H_KEY_BREAKDOWN]}={r[ex.H_KEY_BREAKDOWN_VALUE]}")
         first = dup_first.get(row, row)

@@ -186,10 +186,9 @@ def problem(code: str, row: int | None = None, column: str | None = None, *, hin
     (see :func:`impact.core.errors.render_field`): pass numbers as numbers, dates as dates and
     words that must be translated as :class:`impact.core.errors.Message`.
     """
-    spec = CODES[code]
-    fields.setdefault("column", column)
-    return Problem(row, column, code, Message(spec.text, **fields),
-                   Message(HINTS[hint], **(hint_args or {})) if hint else None)
+    fields.setdefault("column", column)  # ``fields`` is this call's own dict: the message may keep it
+    return Problem.of(row, column, code, Message.of(CODES[code].text, fields),
+                      Message.of(HINTS[hint], dict(hint_args or {})) if hint else None)
 
 
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
@@ -198,8 +197,8 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
     The answer of ``difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)`` on the
     casefolded words: the highest similarity ratio, ties to the greater word. Found without
     computing every ratio: candidates are tried by an upper bound of their ratio (the characters
-    they share with ``word``, difflib's ``quick_ratio``, counted for all candidates at once) and
-    the search stops when no remaining bound reaches the best ratio found.
+    they share with ``word``, difflib's ``quick_ratio``, counted for all candidates at once), and
+    the search stops when no remaining candidate can beat the best (ratio, word) found.
     """
     pool = _pool(tuple(candidates))
     target = word.strip().casefold()
@@ -214,11 +213,11 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
     matcher.set_seq2(target)
     best: tuple[float, str] | None = None
     for i in np.lexsort((pool.order, -bounds)).tolist():  # highest bound first; among equal ones, the greater word
-        bound = float(bounds[i])
-        if bound < cutoff or (best is not None and bound < best[0]):
-            break
-        matcher.set_seq1(pool.words[i])
-        found = (matcher.ratio(), pool.words[i])
+        bound, candidate = float(bounds[i]), pool.words[i]
+        if bound < cutoff or (best is not None and (bound, candidate) < best):
+            break  # (ratio, word) ≤ (bound, word) for this candidate and every later one: none beats the best
+        matcher.set_seq1(candidate)
+        found = (matcher.ratio(), candidate)
         if found[0] >= cutoff and (best is None or found > best):
             best = found
     return pool.original[best[1]] if best is not None else None
