@@ -165,3 +165,16 @@ def test_fast_constructors_make_the_same_objects():
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.row = 4  # type: ignore[misc]
     assert Message.of("x {a}", {"a": 1}) == Message("x {a}", a=1)
+
+
+def test_building_problems_leaves_the_garbage_collector_as_it_was(validate):
+    import gc
+
+    data = csv_bytes([("kiezbx", "test-users", "2024-Q1", "-5")])
+    assert gc.isenabled()
+    assert validate(data).errors and gc.isenabled()
+    gc.disable()
+    try:
+        assert validate(data).errors and not gc.isenabled()
+    finally:
+        gc.enable()

@@ -6,10 +6,12 @@ the row (the value as written, the indicator, the allowed values, a close match)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -57,12 +59,27 @@ def failure_problems(failures: list[ex.Failure], f: pd.DataFrame, table: RawTabl
     indicator_ids = functools.cache(lambda project: tuple(i.id for i in catalog.indicators_for(project)))
     out: list[Problem] = []
     facts = _Facts(f, [row for _, row, _, _ in cells])
-    for k, (code, row, column, dups) in enumerate(cells):
-        p = _problem_for(code, column, row, _Row(facts, k), table, catalog, today, only_project, dups,
-                         closest_cached, indicator_ids)
-        if p is not None:
-            out.append(p)
+    with _collector_paused():
+        for k, (code, row, column, dups) in enumerate(cells):
+            p = _problem_for(code, column, row, _Row(facts, k), table, catalog, today, only_project, dups,
+                             closest_cached, indicator_ids)
+            if p is not None:
+                out.append(p)
     return out
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the problems are made: tens of thousands of
+    new objects (none in a cycle) would start full collections that scan the whole heap, the
+    file's tables included, and free nothing (measured: 10-25 % of building 10,000 problems)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Facts(dict[str, list[Any]]):
