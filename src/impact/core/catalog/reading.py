@@ -95,6 +95,10 @@ def g(x: float) -> str:
 
 def read_text(raw: Any, key: str, spot: Spot, required: bool = True) -> Text:
     """A ``{de: …, en: …, tr: …}`` text; German and English are required, more languages allowed."""
+    if type(raw) is dict and len(raw) == 2:  # the usual {de, en}: nothing to report when both are texts
+        de, en = raw.get("de"), raw.get("en")
+        if type(de) is str and type(en) is str and de.strip() and en.strip():
+            return Text(de, en)
     if not isinstance(raw, dict):
         if required or raw is not None:
             spot.add(key, N_("'{name}' must have a German ('de') and an English ('en') text"))

@@ -159,11 +159,13 @@ class _EventReader:
     def mapping(self) -> dict[Any, Any]:
         number = self.mappings = self.mappings + 1
         data: dict[Any, Any] = {}
-        next_event, scalar = self.next, self.scalar
+        next_event, scalar, plain = self.next, self.scalar, self.plain
         while type(event := next_event()) is not MappingEndEvent:
             if type(event) is not ScalarEvent or event.anchor is not None:  # type: ignore[attr-defined]
                 raise _Unusual
-            key = scalar(event)  # type: ignore[arg-type]
+            key = plain.get(event.value, _OPEN) if event.implicit[0] and event.tag is None else _OPEN
+            if key is _OPEN:  # not a plain text met before: the full way
+                key = scalar(event)  # type: ignore[arg-type]
             if key in data:
                 self.duplicates.append((number, str(key), event.start_mark.line + 1))
             event = next_event()
