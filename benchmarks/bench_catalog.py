@@ -11,10 +11,10 @@ Catalogs measured:
 * ``benchmark, written out``: the same with every indicator's targets written out and its target
   value its own (no aliases): 10,000 distinct targets, the case where nothing is shared.
 
-Figures (medians of ``--runs``): ``import impact.core.catalog`` in a fresh process (``-X importtime``,
-cumulative); ``load_catalog`` as the first load in a fresh process (what a CLI run pays) and
-repeated in one process; and as the baseline measured in the same run, parsing the same YAML
-files with ``yaml.load(..., Loader=CSafeLoader)`` and nothing else. Python byte code is compiled
+Figures (medians of ``--runs``, wall and CPU time): ``import impact.core.catalog`` in a fresh
+process (``-X importtime``, cumulative); ``load_catalog`` as the first load in a fresh process
+(what a CLI run pays) and repeated in one process; and as the baseline measured in the same run,
+parsing the same YAML files with ``yaml.load(..., Loader=CSafeLoader)`` and nothing else. Python byte code is compiled
 first (``compileall``), as in an installed package; the load average is printed with the figures.
 """
 
@@ -45,21 +45,23 @@ from bench_validate import build_catalog  # noqa: E402 (a sibling script)
 
 FIRST_LOAD = """
 import sys, time
-t = time.perf_counter()
+w0, c0 = time.perf_counter(), time.process_time()
 from impact.core.catalog import load_catalog
-t1 = time.perf_counter()
+w1, c1 = time.perf_counter(), time.process_time()
 load_catalog(sys.argv[1])
-print(t1 - t, time.perf_counter() - t1)
+print(w1 - w0, c1 - c0, time.perf_counter() - w1, time.process_time() - c1)
 """
 
 
-def median_of(n: int, fn: Callable[[], object]) -> float:
-    times = []
+def median_of(n: int, fn: Callable[[], object]) -> tuple[float, float]:
+    """Median wall and median CPU seconds of ``n`` calls (CPU time moves less on a busy machine)."""
+    wall, cpu = [], []
     for _ in range(n):
-        t0 = time.perf_counter()
+        w, c = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def parse_only(root: Path) -> None:
@@ -79,15 +81,14 @@ def import_ms(runs: int) -> float:
     return statistics.median(found)
 
 
-def first_load_ms(root: Path, runs: int) -> tuple[float, float]:
-    """Median (import, first load_catalog) in fresh processes (ms)."""
-    imports, loads = [], []
+def fresh_process_ms(root: Path, runs: int) -> list[float]:
+    """Medians in fresh processes (ms): import wall, import CPU, first load_catalog wall, its CPU."""
+    found = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", FIRST_LOAD, str(root)], capture_output=True, text=True,
                              check=True).stdout.split()
-        imports.append(float(out[0]) * 1000)
-        loads.append(float(out[1]) * 1000)
-    return statistics.median(imports), statistics.median(loads)
+        found.append([float(x) * 1000 for x in out])
+    return [statistics.median(column) for column in zip(*found, strict=True)]
 
 
 def written_out(src: Path, dest: Path) -> None:
@@ -106,15 +107,15 @@ def report_loading(name: str, root: Path, runs: int) -> None:
     cat = load_catalog(root)
     pairs = sum(len(i.targets) for i in cat.indicators.values())
     size = sum(f.stat().st_size for f in root.rglob("*.yaml")) / 1024
-    base = median_of(runs, lambda: parse_only(root))
-    again = median_of(runs, lambda: load_catalog(root))
-    _, first = first_load_ms(root, runs)
+    base, base_cpu = median_of(runs, lambda: parse_only(root))
+    again, again_cpu = median_of(runs, lambda: load_catalog(root))
+    _, _, first, first_cpu = fresh_process_ms(root, runs)
     print(f"{name}: {len(cat.indicators)} indicators, {len(cat.projects)} projects, {pairs} targets, "
           f"{size:.0f} KiB of YAML")
-    print(f"  load_catalog, first in a fresh process: {first:.1f} ms; again in the same process: "
-          f"{again * 1000:.1f} ms")
+    print(f"  load_catalog, first in a fresh process: {first:.1f} ms (CPU {first_cpu:.1f} ms); "
+          f"again in the same process: {again * 1000:.1f} ms (CPU {again_cpu * 1000:.1f} ms)")
     print(f"  baseline, parse the YAML files only (yaml.load, C loader): {base * 1000:.1f} ms "
-          f"-> load_catalog is {again / base:.2f}x the baseline")
+          f"(CPU {base_cpu * 1000:.1f} ms) -> load_catalog is {again_cpu / base_cpu:.2f}x the baseline (CPU)")
 
 
 def main() -> None:
@@ -124,7 +125,9 @@ def main() -> None:
     args = parser.parse_args()
     compileall.compile_dir(ROOT / "src" / "impact", quiet=1)
     print(f"load average at start: {os.getloadavg()[0]:.2f}; {args.runs} runs per figure, medians")
-    print(f"import impact.core.catalog (fresh process, -X importtime): {import_ms(args.runs):.1f} ms")
+    _, import_cpu, _, _ = fresh_process_ms(CATALOG, args.runs)
+    print(f"import impact.core.catalog, fresh process: {import_ms(args.runs):.1f} ms (-X importtime, cumulative), "
+          f"CPU {import_cpu:.1f} ms")
     with tempfile.TemporaryDirectory() as tmp:
         bench, flat = Path(tmp) / "bench", Path(tmp) / "flat"
         build_catalog(bench)
@@ -136,12 +139,12 @@ def main() -> None:
     if args.quick:
         return
     cat = load_catalog(CATALOG)
-    print(f"catalog.to_json(): {median_of(args.runs, cat.to_json) * 1000:.1f} ms")
+    print(f"catalog.to_json(): {median_of(args.runs, cat.to_json)[0] * 1000:.1f} ms")
     exe = Path(sys.executable).with_name("impact")
     env = {**os.environ, "IMPACT_LANG": "en"}
-    check = median_of(3, lambda: subprocess.run([str(exe), "catalog", "check"], env=env, check=True,
+    check, _ = median_of(3, lambda: subprocess.run([str(exe), "catalog", "check"], env=env, check=True,
                                                capture_output=True))
-    start = median_of(3, lambda: subprocess.run([sys.executable, "-c", "import impact.cli"], env=env, check=True,
+    start, _ = median_of(3, lambda: subprocess.run([sys.executable, "-c", "import impact.cli"], env=env, check=True,
                                                capture_output=True))
     print(f"impact catalog check (whole process), median of 3: {check:.2f} s "
           f"(python -c 'import impact.cli' alone: {start:.2f} s)")
@@ -152,7 +155,7 @@ def main() -> None:
     spec.loader.exec_module(gen)
     rows = gen.generate_rows(cat)
     print(f"sample rows: {sum(len(r) for r in rows.values())} ({', '.join(f'{k}: {len(v)}' for k, v in rows.items())})")
-    print(f"generate all sample files in memory, median of 3: {median_of(3, lambda: gen.build_files(cat)):.2f} s")
+    print(f"generate all sample files in memory, median of 3: {median_of(3, lambda: gen.build_files(cat))[0]:.2f} s")
 
 
 if __name__ == "__main__":
