@@ -44,6 +44,7 @@ _MAP = "tag:yaml.org,2002:map"
 _PLAIN = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
                     "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"})
 _OPEN = object()  # an anchored list or mapping still being read (an alias to it would be recursive)
+_UNSEEN = object()  # a plain scalar text not met before in this file
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -163,8 +164,8 @@ class _EventReader:
         while type(event := next_event()) is not MappingEndEvent:
             if type(event) is not ScalarEvent or event.anchor is not None:  # type: ignore[attr-defined]
                 raise _Unusual
-            key = plain.get(event.value, _OPEN) if event.implicit[0] and event.tag is None else _OPEN
-            if key is _OPEN:  # not a plain text met before: the full way
+            key = plain.get(event.value, _UNSEEN) if event.implicit[0] and event.tag is None else _UNSEEN
+            if key is _UNSEEN:  # not a plain text met before: the full way
                 key = scalar(event)  # type: ignore[arg-type]
             if key in data:
                 self.duplicates.append((number, str(key), event.start_mark.line + 1))
