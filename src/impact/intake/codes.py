@@ -27,10 +27,13 @@ def cat_values(col: pd.Series) -> np.ndarray:
     return col.dtype.categories.to_numpy(dtype=object)  # type: ignore[union-attr]
 
 
-def codes_of(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(integer codes with -1 for missing, the distinct values as an object array) of a column."""
+def codes_of(col: pd.Series, *, wide: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(integer codes with -1 for missing, the distinct values as an object array) of a column;
+    ``wide=False`` keeps a categorical's own small integer codes (no copy) where no arithmetic
+    follows but indexing and :class:`Distinct`."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return cat_codes(col).astype(np.int64), cat_values(col)
+        codes = cat_codes(col)
+        return (codes.astype(np.int64) if wide else codes), cat_values(col)
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 

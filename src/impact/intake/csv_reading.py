@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from typing import Any
 
@@ -27,6 +28,7 @@ BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _UTF8_LATIN = re.compile(rb"\xc3[\x80-\xbf]")  # UTF-8 for ä ö ü ß Ä Ö Ü é …
 _LINE = re.compile(r"[^\r\n]*")
+_PARALLEL_ROWS = 100_000  # from this many rows the columns are encoded in parallel threads
 _SEP_LINE = re.compile(r"^sep=([;,\t])[ \t]*\r?\n", re.IGNORECASE)
 
 
@@ -118,19 +120,31 @@ def _read_csv_arrow(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         raise _Fallback from None
-    frame = pd.DataFrame({i: _categorical(table.column(i)) for i in range(table.num_columns)})
+    columns = [table.column(i) for i in range(table.num_columns)]
+    if table.num_rows >= _PARALLEL_ROWS and len(columns) > 1:  # pyarrow encodes without the GIL: use the cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+            encoded = list(pool.map(_encoded, columns))
+    else:
+        encoded = [_encoded(c) for c in columns]
+    frame = pd.DataFrame({i: _categorical(e) for i, e in enumerate(encoded)})
     frame.columns = header
     return frame, header
 
 
-def _categorical(column: Any) -> pd.Series:
-    """A pyarrow string column as a pandas categorical (each distinct text once), encoded by pyarrow."""
+def _encoded(column: Any) -> Any:
+    """A pyarrow string column dictionary-encoded (each distinct text once, an index per row)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     array = column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks) if column.num_chunks \
         else pa.array([], type=pa.string())
-    encoded = pc.dictionary_encode(array)
+    return pc.dictionary_encode(array)
+
+
+def _categorical(encoded: Any) -> pd.Series:
+    """A dictionary-encoded pyarrow array as a pandas categorical."""
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     texts = pd.Index(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
     return categorical(codes, texts, pd.RangeIndex(len(codes)))

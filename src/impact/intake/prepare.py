@@ -44,7 +44,7 @@ def derive(columns: list[pd.Series], func: Callable[..., Any], kind: str = "text
     ``None``), spread back over all rows: a categorical (``kind="text"``, ``None`` → missing) or
     float (``kind="float"``, ``None`` → NaN) Series on the same index."""
     index = columns[0].index
-    parts = [codes_of(col) for col in columns]
+    parts = [codes_of(col, wide=False) for col in columns]
     combos = Distinct([(codes, len(values)) for codes, values in parts])
     cells = [np.append(values, np.array([None], dtype=object))[c] for (_codes, values), c in zip(parts, combos.codes, strict=True)]
     results = [func(*row) for row in zip(*cells, strict=True)]

@@ -180,7 +180,7 @@ def _columns(check: Check) -> tuple[str, ...]:
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes (-1 = missing) and the number of categories of a categorical column."""
-    return cat_codes(s).astype(np.int64), len(s.dtype.categories)  # type: ignore[union-attr]
+    return cat_codes(s), len(s.dtype.categories)  # type: ignore[union-attr]
 
 
 class _Reduced:
