@@ -55,6 +55,8 @@ def failure_problems(failures: list[ex.Failure], f: pd.DataFrame, table: RawTabl
         pairs = [rc for rc in pairs if rc not in taken]
         taken.update(pairs)
         cells.extend((check.code, row, column, dup_first) for row, column in pairs)
+    if not cells:
+        return []
     closest_cached = _suggester()
     indicator_ids = functools.cache(lambda project: tuple(i.id for i in catalog.indicators_for(project)))
     out: list[Problem] = []
