@@ -28,7 +28,7 @@ __all__ = ["AMBIGUOUS", "derive", "prepare"]
 
 #: helper column (not checked by the suite): the value is ambiguous, a warning
 AMBIGUOUS = "_ambiguous"
-_YES_NO = ["no", "yes"]
+_YES_NO = pd.CategoricalDtype(["no", "yes"])
 
 
 def _category(s: pd.Series) -> pd.Series:
@@ -87,21 +87,21 @@ def _numbers(value: pd.Series, indicators: pd.Series, table: RawTable, catalog: 
     }
 
 
-def _formula_columns(f: pd.DataFrame) -> pd.Series:
+def _formula_columns(f: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     """Per row: the user columns (comma-separated) whose cell starts like a formula (``=``; for some
     columns also ``+``, ``-``, ``@``: :data:`~impact.intake.expectations.FORMULA_PREFIXES`), else missing."""
-    bits = np.zeros(len(f), dtype=np.int64)
+    bits = np.zeros(len(index), dtype=np.int64)
     for i, col in enumerate(ex.USER_COLUMNS):
         prefixes = ex.FORMULA_PREFIXES.get(col, ex.FORMULA_PREFIX)
         hit = np.array([t.startswith(prefixes) for t in cat_values(f[col]).tolist()] + [False], dtype=bool)
         if hit.any():
             bits |= hit[cat_codes(f[col])].astype(np.int64) << i
     if not bits.any():
-        return categorical(np.full(len(f), -1, dtype=np.int8), pd.Index([], dtype="str"), f.index)
+        return categorical(np.full(len(index), -1, dtype=np.int8), pd.Index([], dtype=object), index)
     present = np.unique(bits)  # formulas are rare: a few combinations of columns
     codes, cats = factorize_text([",".join(c for i, c in enumerate(ex.USER_COLUMNS) if int(n) >> i & 1) or None
                                   for n in present])
-    return categorical(codes[np.searchsorted(present, bits)], cats, f.index)
+    return categorical(codes[np.searchsorted(present, bits)], cats, index)
 
 
 def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
@@ -112,10 +112,15 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
     """
     raw = table.frame
     f: dict[str, Any] = {}
+    absent = None  # a column the file does not have: every cell missing (one Series serves them all)
     for col in ex.USER_COLUMNS:
-        f[col] = _category(raw[col])
-    frame = pd.DataFrame(f, index=raw.index)
-    f[ex.H_FORMULA] = _formula_columns(frame)
+        if col in table.headers:
+            f[col] = _category(raw[col])
+        else:
+            if absent is None:
+                absent = categorical(np.full(len(raw), -1, dtype=np.int8), pd.Index([], dtype=object), raw.index)
+            f[col] = absent
+    f[ex.H_FORMULA] = _formula_columns(f, raw.index)
     projects, indicators, breakdowns = catalog.projects, catalog.indicators, catalog.breakdowns
     pid, iid = f["project_id"], f["indicator_id"]
 
@@ -189,4 +194,4 @@ def prepare(table: RawTable, catalog: Catalog) -> pd.DataFrame:
 
 def _given(col: pd.Series) -> pd.Categorical:
     """``"yes"`` where the cell is filled in, else ``"no"`` (a categorical)."""
-    return pd.Categorical.from_codes(col.notna().to_numpy().astype("int8"), _YES_NO)
+    return pd.Categorical.from_codes((cat_codes(col) >= 0).astype(np.int8), dtype=_YES_NO, validate=False)

@@ -189,7 +189,7 @@ class _Reduced:
     back to the rows. The per-row mapping is only made when some combination fails, so a valid
     file never pays for it."""
 
-    def __init__(self, frame: pd.DataFrame, cols: tuple[str, ...]) -> None:
+    def __init__(self, frame: _Frame, cols: tuple[str, ...]) -> None:
         parts = [_codes(frame[c]) for c in cols]
         self._combos = Distinct(parts)
         self.sub = {c: _values(frame[c])[codes]  # code -1 picks the None at the end
@@ -208,7 +208,7 @@ def _values(s: pd.Series) -> np.ndarray:
 class _Distinct:
     """The distinct combinations of categorical columns, computed once per column tuple."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: _Frame) -> None:
         self.frame = frame
         self.cache: dict[tuple[str, ...], _Reduced | None] = {}
 
@@ -221,7 +221,16 @@ class _Distinct:
         return self.cache[cols]
 
 
-def _duplicates(frame: pd.DataFrame, kw: dict[str, Any]) -> np.ndarray:
+class _Frame(dict[str, pd.Series]):
+    """The frame's columns, each looked up once (a DataFrame makes a new Series per lookup), and
+    its number of rows."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        super().__init__(frame.items())
+        self.rows = len(frame)
+
+
+def _duplicates(frame: _Frame, kw: dict[str, Any]) -> np.ndarray:
     """``expect_compound_columns_to_be_unique``: rows whose key occurs more than once."""
     cols = list(kw["column_list"])
     how = kw.get("ignore_row_if", "all_values_are_missing")
@@ -231,14 +240,14 @@ def _duplicates(frame: pd.DataFrame, kw: dict[str, Any]) -> np.ndarray:
     elif how == "all_values_are_missing":
         skip = missing.all(axis=1)
     elif how == "never":
-        skip = np.zeros(len(frame), dtype=bool)
+        skip = np.zeros(frame.rows, dtype=bool)
     else:
         raise SuiteError(f"unrecognised ignore_row_if {how!r}")
-    out = np.zeros(len(frame), dtype=bool)
+    out = np.zeros(frame.rows, dtype=bool)
     kept = np.flatnonzero(~skip)
     if len(kept):
         parts = []
-        every = len(kept) == len(frame)  # nothing skipped: the codes as they are
+        every = len(kept) == frame.rows  # nothing skipped: the codes as they are
         for c in cols:
             if isinstance(frame[c].dtype, pd.CategoricalDtype):
                 codes, k = _codes(frame[c])
@@ -263,8 +272,9 @@ def run_suite(frame: pd.DataFrame, checks: list[Check]) -> list[Failure]:
     """Run ``checks`` on ``frame`` (index = spreadsheet row); the failing rows of each, in suite order."""
     if frame.empty:
         return []
-    distinct = _Distinct(frame)
     labels = frame.index.to_numpy()
+    frame = _Frame(frame)
+    distinct = _Distinct(frame)
     failures = []
     for check in checks:
         if check.type == "expect_compound_columns_to_be_unique":
