@@ -116,7 +116,8 @@ def test_rejected_goes_to_quarantine_and_store_is_unchanged(tmp_path: Path, opts
 def test_concurrent_ingests_lose_and_duplicate_nothing(tmp_path: Path, opts: list[str], store: Store) -> None:
     files = []
     for n in range(4):
-        body = HEADER + "".join(f"kiezbox,test-outage-hours,2024-{m:02d},{n * 10 + m}\n" for m in range(1, 4 + n))
+        # later files correct earlier months by a little: plausible corrections, whatever the order
+        body = HEADER + "".join(f"kiezbox,test-outage-hours,2024-{m:02d},{100 + n + m}\n" for m in range(1, 4 + n))
         files.append(write(tmp_path / f"f{n}.csv", body))
     order = [files[0], files[1], files[2], files[0], files[3], files[1]]
     procs = [subprocess.Popen([str(IMPACT), "ingest", str(f), *opts, "--format", "json"], stdout=subprocess.PIPE,
@@ -273,3 +274,4 @@ def test_store_from_environment(tmp_path: Path, min_catalog_dir: Path) -> None:
     assert Store(where).submission_ids() == [sha256_hex(VALID.encode())]
     r = CliRunner().invoke(cli, ["submissions", "--lang", "en"], env={"IMPACT_STORE": str(where)})
     assert r.exit_code == 0 and "ok.csv" in r.output
+

@@ -191,8 +191,15 @@ def ingest_bytes(data: bytes, file_name: str, store: Store | str | Path, catalog
     implausible = [] if confirm_implausible else list(report.implausible_corrections)
 
     def guard(snap: Snapshot, frame: pd.DataFrame) -> list[Problem]:
+        found = implausible
+        if not confirm_implausible and len(snap.values) != len(history):
+            # another writer stored values since this file was validated: judge its corrections
+            # against what is stored now, under the lock (the rule must not depend on timing)
+            again = validate_bytes(data, file_name, catalog, history=snap.values, today=today,
+                                   max_bytes=max_bytes, only_project=only_project)
+            found = list(again.implausible_corrections)
         problems = [] if allow_revert else guards.reverts(frame, snap.values)
-        return sorted([*problems, *implausible], key=lambda p: (p.row or 0, p.code))
+        return sorted([*problems, *found], key=lambda p: (p.row or 0, p.code))
 
     appended = st.append(data, file_name, report.frame, token_id=token_id, warnings=len(report.warnings),
                          lock_timeout=lock_timeout, guard=guard)
