@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["Distinct", "cat_codes", "cat_values", "categorical", "codes_of", "combine", "first_rows", "factorize_text", "mixed_radix", "recode"]
+__all__ = ["Distinct", "cat_codes", "cat_values", "categorical", "codes_of", "combine", "factorize_text", "first_rows",
+           "mixed_radix", "present_keys", "recode"]
 
 _DENSE_MIN = 1 << 22  # a dense table of this many entries (4 MB of flags) is always fine
 
@@ -78,11 +79,16 @@ def combine(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
     return _renumber(key, span)[0]
 
 
-def _renumber(key: np.ndarray, span: int) -> tuple[np.ndarray, int]:
-    """(``key`` renumbered 0 … groups − 1, the number of groups) for keys in 0 … ``span`` − 1."""
+def present_keys(key: np.ndarray, span: int) -> np.ndarray:
+    """The distinct values of ``key`` (all in 0 … ``span`` − 1), ascending, found through a table of flags."""
     used = np.zeros(span, dtype=bool)
     used[key] = True
-    present = np.flatnonzero(used)
+    return np.flatnonzero(used)
+
+
+def _renumber(key: np.ndarray, span: int) -> tuple[np.ndarray, int]:
+    """(``key`` renumbered 0 … groups − 1, the number of groups) for keys in 0 … ``span`` − 1."""
+    present = present_keys(key, span)
     number = np.empty(span, dtype=np.int32 if span < 2**31 else np.int64)  # only the used entries are written
     number[present] = np.arange(len(present), dtype=number.dtype)
     return number[key].astype(np.int64), len(present)
@@ -124,9 +130,7 @@ class Distinct:
         dense = mixed_radix(parts)
         if dense is not None:
             key, span = dense
-            used = np.zeros(span, dtype=bool)
-            used[key] = True
-            combos = np.flatnonzero(used)
+            combos = present_keys(key, span)
             digits, rest = [], combos
             for _codes, k in reversed(parts):
                 rest, digit = np.divmod(rest, k + 1)
@@ -138,9 +142,6 @@ class Distinct:
         first = first_rows(group)
         self.codes = [codes[first] for codes, _k in parts]
         self._key = group
-
-    def __len__(self) -> int:
-        return len(self.codes[0])
 
     def spread(self, per_combination: np.ndarray) -> np.ndarray:
         """One entry per row: the entry of the row's combination."""

@@ -47,11 +47,11 @@ _SPREADSHEET_MONTH = re.compile(r"^\d{4}-\d{2}-01(?:[ T]00:00(?::00)?)?$")
 
 @dataclass
 class RawTable:
-    """The submission as strings.
+    """The submission as text.
 
     ``frame`` has one column per submission column (canonical names; categoricals of the cell
-    texts as written, an absent column's cells ``""``); its index is the spreadsheet row number (header = row 1). Blank rows are dropped
-    (they keep their numbers). ``headers`` maps canonical name → name as written in the file.
+    texts as written, an absent column's cells ``""``); its index is the spreadsheet row number
+    (header = row 1). Blank rows are dropped (they keep their numbers). ``headers`` maps canonical name → name as written in the file.
     ``number_style`` is ``"de"`` (``;`` CSV: decimal comma, dot groups thousands), ``"en"``
     (``,`` CSV: decimal dot) or ``"xlsx"`` (numbers come as numbers, text cells are read as in
     a ``;`` CSV); ``typed_numbers`` marks the rows whose value cell was a number cell (xlsx).

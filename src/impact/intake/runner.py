@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.intake.codes import Distinct, cat_codes, cat_values, combine, mixed_radix
+from impact.intake.codes import Distinct, cat_codes, cat_values, combine, mixed_radix, present_keys
 from impact.intake.expectations import Check, Failure, SuiteError
 
 __all__ = ["SUPPORTED", "run_suite"]
@@ -261,9 +261,7 @@ def _duplicates(frame: _Frame, kw: dict[str, Any]) -> np.ndarray:
             out[kept] = np.bincount(key)[key] > 1
         else:
             key, span = dense
-            used = np.zeros(span, dtype=bool)
-            used[key] = True
-            if np.count_nonzero(used) < len(key):  # fewer distinct keys than rows: some key occurs twice
+            if len(present_keys(key, span)) < len(key):  # fewer distinct keys than rows: some key occurs twice
                 out[kept] = np.bincount(key, minlength=span)[key] > 1
     return out
 
